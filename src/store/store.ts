@@ -1,0 +1,318 @@
+// The Store port: the only door to the database. Every method is one atomic, state-guarded
+// transition; a guard miss is reported as a value (or a typed error for operator calls).
+import type { CallbackStatus, Lease, NewLogEntry, NewTask, Task, TaskLogEntry } from "../core/task.js";
+import type { JsonObject, JsonValue } from "../core/json.js";
+import type { TaskStatus } from "../core/status.js";
+import type { AfterFailedTry } from "../core/step-outcome.js";
+
+/**
+ * Which tenant a read or operator call is limited to. `null` means every tenant (admin);
+ * a string limits the call to that tenant: rows of other tenants behave as if absent.
+ */
+export type TenantScope = string | null;
+
+/** Filters of `listTasks` and `countTasksByStatus`; every field narrows, absent fields don't. */
+export interface TaskFilter {
+  tenant?: TenantScope;
+  status?: TaskStatus[];
+  type?: string;
+  index?: string;
+  indexType?: string;
+  creator?: string;
+  queue?: string;
+  definitionId?: string;
+  /** createdAt >= createdFrom */
+  createdFrom?: Date;
+  /** createdAt < createdTo */
+  createdTo?: Date;
+}
+
+/** A page request: newest first, `cursor` is the `nextCursor` of the previous page. */
+export interface PageRequest {
+  /** 1..1000 */
+  limit: number;
+  cursor?: string | null;
+}
+
+/** One page of tasks with the total count matching the filter (all pages). */
+export interface TaskPage {
+  items: Task[];
+  total: number;
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** What `createTask` does when an active task with the same index exists. */
+export type DuplicatePolicy = "return" | "fail";
+
+/** Result of `createTask`: the stored task, and whether this call created it. */
+export interface CreateTaskResult {
+  task: Task;
+  created: boolean;
+}
+
+/** A worker's request for ready tasks. */
+export interface ClaimRequest {
+  nodeId: string;
+  /** Queues the worker serves (current step's effective queue must be one of them). */
+  queues: string[];
+  /** Executors the worker has (current step's executor must be one of them). */
+  executors: string[];
+  /** At most this many tasks. */
+  limit: number;
+  /** Lease length from `now`. */
+  leaseMs: number;
+  now: Date;
+}
+
+/**
+ * A task a worker now holds. Its current step is already `running` with `attempts`
+ * incremented, `startedAt` set, and the task's `startedAt`/`deadlineAt` set on first start.
+ */
+export interface ClaimedTask {
+  task: Task;
+  lease: Lease;
+}
+
+/** Heartbeat answer for one lease. */
+export interface LeaseRenewal {
+  taskId: string;
+  /** False when the lease moved on (expired and recovered, cancelled, …): stop at once. */
+  held: boolean;
+  /** An operator asked to cancel: fire the step's signal. */
+  cancelRequested: boolean;
+}
+
+/** Outcome of a fenced worker write. */
+export type StepWriteResult =
+  | {
+      ok: true;
+      /** Task status after the write. */
+      taskStatus: TaskStatus;
+      /** Index of the step this write started (chain went on in the same worker), or null. */
+      startedStep: number | null;
+    }
+  | {
+      ok: false;
+      /** `lease_lost`: token moved on, status not running, or lease expired at `now`. */
+      reason: "lease_lost";
+    };
+
+/** A successful try. */
+export interface CompleteStepRequest {
+  stepIndex: number;
+  output: JsonValue;
+  /** Keys the step `setParam`'d: merged into task params in the same write. */
+  paramsPatch: JsonObject | null;
+  /** Replacement task payload (`setTaskPayload`), or undefined to keep it. */
+  taskPayload?: JsonValue;
+  /**
+   * Start the next step in the same write (attempts+1, running) instead of returning the
+   * task to `pending`. Ignored when this was the last step or a cancel was requested.
+   */
+  continueNext: boolean;
+  now: Date;
+  /** Log lines flushed with the outcome. */
+  logs?: NewLogEntry[];
+}
+
+/** A failed (or timed out) try. */
+export interface FailStepRequest {
+  stepIndex: number;
+  /** What the try ended as. */
+  stepStatus: "failed" | "timeout";
+  message: string;
+  /** Decided by `decideAfterFailedTry` in core. */
+  then: AfterFailedTry;
+  now: Date;
+  logs?: NewLogEntry[];
+}
+
+/** A running step recorded `cancelled` (the task ends `cancelled`). */
+export interface CancelStepRequest {
+  stepIndex: number;
+  message: string;
+  now: Date;
+  logs?: NewLogEntry[];
+}
+
+/** What `recoverExpiredLeases` did to one task. */
+export interface RecoveredLease {
+  taskId: string;
+  stepIndex: number;
+  /** The dead holder. */
+  nodeId: string | null;
+  /** Task status after recovery: `pending` (step will re-run) or terminal (tries exhausted). */
+  taskStatus: TaskStatus;
+}
+
+/** A callback delivery a worker now holds. */
+export interface CallbackJob {
+  task: Task;
+  /** Fences `completeCallback`. */
+  token: number;
+  /** 1 for the first try of this terminal transition. */
+  attempt: number;
+}
+
+/** A worker's request for callback deliveries. */
+export interface ClaimCallbacksRequest {
+  nodeId: string;
+  /** Callback names this worker has; only tasks whose callbacks are all among them. */
+  names: string[];
+  limit: number;
+  leaseMs: number;
+  now: Date;
+}
+
+/** Outcome of a callback delivery try. */
+export interface CompleteCallbackRequest {
+  status: Extract<CallbackStatus, "succeeded" | "failed">;
+  message: string | null;
+  /** With `failed`: try again at this time (tries left), else the failure is final. */
+  retryAt: Date | null;
+  now: Date;
+}
+
+/** `requestCancel` result. */
+export interface CancelResult {
+  task: Task;
+  /** True when the task was pending and is now `cancelled`; false when a running task was asked. */
+  immediate: boolean;
+}
+
+/** Log page request. */
+export interface LogQuery {
+  afterId?: number;
+  limit: number;
+  stepIndex?: number;
+}
+
+/**
+ * The storage port. Implemented by `store/sqlite` and `store/postgres`; both pass the one
+ * contract suite in `test/contract/`. Errors thrown: `TaskNotFoundError`,
+ * `InvalidTransitionError`, `DuplicateTaskError`, `StepNotFoundError`,
+ * `StoreUnavailableError` (connection trouble) — identical across backends.
+ */
+export interface Store {
+  /** `sqlite` or `postgres`. */
+  readonly kind: "sqlite" | "postgres";
+
+  /** Releases connections. Idempotent. */
+  close(): Promise<void>;
+
+  // ---- dispatch and reads ----
+
+  /**
+   * Inserts a task with its steps (all `pending`, currentStep 0). When an active
+   * (`pending`/`running`) task has the same (tenant, type, indexType, index) and `index` is
+   * set: `return` gives that task back with `created: false`; `fail` throws DuplicateTaskError.
+   */
+  createTask(task: NewTask, onDuplicate: DuplicatePolicy): Promise<CreateTaskResult>;
+
+  /** Bulk `createTask` in one transaction (duplicates returned, as with `return`). */
+  createTasks(tasks: NewTask[]): Promise<CreateTaskResult[]>;
+
+  /** The task with its steps, or null when absent or outside `tenant`. */
+  getTask(id: string, tenant: TenantScope): Promise<Task | null>;
+
+  /** Tasks matching `filter`, newest first (by id), with the total count. */
+  listTasks(filter: TaskFilter, page: PageRequest): Promise<TaskPage>;
+
+  /** Count of tasks per status matching `filter` (every status present, 0 when none). */
+  countTasksByStatus(filter: TaskFilter): Promise<Record<TaskStatus, number>>;
+
+  // ---- worker path (fenced by Lease) ----
+
+  /**
+   * Claims up to `limit` ready tasks (pending, runAt <= now, not cancel-requested, current
+   * step's queue and executor served) ordered by priority desc, runAt, id; each claim bumps
+   * the lease token and starts the current step (see ClaimedTask).
+   */
+  claimTasks(req: ClaimRequest): Promise<ClaimedTask[]>;
+
+  /** Extends every still-held lease to `leaseUntil`; reports lost leases and cancel requests. */
+  renewLeases(leases: Lease[], leaseUntil: Date, now: Date): Promise<LeaseRenewal[]>;
+
+  /**
+   * Records a successful try: step `succeeded` with output; params patch merged; task result
+   * = output; currentStep advanced. Then: last step → task `succeeded` (progress 100); cancel
+   * requested → task `cancelled`; `continueNext` → next step started under the same lease;
+   * else task `pending` (runAt = now) with its lease released.
+   */
+  completeStep(lease: Lease, req: CompleteStepRequest): Promise<StepWriteResult>;
+
+  /**
+   * Records a failed/timed-out try, then per `then`: `retry` → step and task `pending` at
+   * `runAt`, lease released; `skip` → step `skipped`, chain goes on as in completeStep;
+   * `end` → step keeps `stepStatus`, task ends with `taskStatus` and the step's message.
+   * A pending cancel request turns `retry` into the task ending `cancelled`.
+   */
+  failStep(lease: Lease, req: FailStepRequest): Promise<StepWriteResult>;
+
+  /** Records the running step `cancelled` and the task `cancelled`. */
+  cancelStep(lease: Lease, req: CancelStepRequest): Promise<StepWriteResult>;
+
+  /**
+   * Gives a held task back at once (graceful shutdown): step and task `pending`, runAt = now,
+   * the interrupted try not counted (attempts - 1).
+   */
+  releaseTask(lease: Lease, now: Date): Promise<StepWriteResult>;
+
+  /** Writes progress (0–100) and message; false when the lease is not held. */
+  updateProgress(lease: Lease, progressPct: number, message: string | null, now: Date): Promise<boolean>;
+
+  /** Appends log lines; with a lease, only while it is held (false = refused, nothing written). */
+  appendLogs(entries: NewLogEntry[], lease: Lease | null, now: Date): Promise<boolean>;
+
+  // ---- sweeps (any live node may run them; each row moves once) ----
+
+  /**
+   * Running tasks whose lease ended before `now`: the running step goes back to `pending`
+   * (the try stays counted); with no tries left it fails (`skipOnFailed` → skipped) and the
+   * task goes on or ends `failed` with message "lease expired". Token bumped.
+   */
+  recoverExpiredLeases(now: Date, limit: number): Promise<RecoveredLease[]>;
+
+  /**
+   * Pending tasks past their deadline (deadlineAt, or createdAt + startTimeoutMs before any
+   * start) end `timeout`. Running ones are timed out by their worker or after lease recovery.
+   * Returns the ids.
+   */
+  expireOverdueTasks(now: Date, limit: number): Promise<string[]>;
+
+  /**
+   * Claims terminal tasks whose callbacks are due (callbackStatus `pending` with callback
+   * runAt <= now, or `running` with an expired callback lease).
+   */
+  claimCallbacks(req: ClaimCallbacksRequest): Promise<CallbackJob[]>;
+
+  /** Records a callback try's outcome; false when the token moved on. */
+  completeCallback(taskId: string, token: number, req: CompleteCallbackRequest): Promise<boolean>;
+
+  // ---- operator transitions ----
+
+  /**
+   * Pending → `cancelled` at once (its current step `cancelled`); running → cancelRequested
+   * set. Throws TaskNotFoundError / InvalidTransitionError (terminal task).
+   */
+  requestCancel(id: string, tenant: TenantScope, now: Date): Promise<CancelResult>;
+
+  /**
+   * Failed/timeout/cancelled → `pending`: the step `fromStep` (default: the current, failed
+   * step) and every later step reset to `pending` with attempts 0; earlier steps and the
+   * params they wrote kept; startedAt/deadline/endedAt/callback state cleared; retryCount+1;
+   * token bumped. Throws TaskNotFoundError, StepNotFoundError, InvalidTransitionError,
+   * DuplicateTaskError (an active task with the same index appeared meanwhile).
+   */
+  retryTask(id: string, tenant: TenantScope, fromStep: string | null, now: Date): Promise<Task>;
+
+  /**
+   * On a failed/timeout/cancelled task whose current step is `step`: marks it `skipped` and
+   * resumes the chain after it (task `pending`, or `succeeded` if it was the last step).
+   */
+  skipStep(id: string, tenant: TenantScope, step: string, now: Date): Promise<Task>;
+
+  /** Log lines of a task in id order; TaskNotFoundError when the task is absent/outside tenant. */
+  listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]>;
+}
