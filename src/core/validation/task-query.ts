@@ -1,0 +1,34 @@
+// The task list query (library, CLI and HTTP share it): filters and paging, validated.
+import { z } from "zod";
+import { TASK_STATUSES } from "../status.js";
+import { instantSchema } from "./task-spec.js";
+import { parseOrThrow } from "./zod-errors.js";
+
+const statusList = z
+  .union([z.enum(TASK_STATUSES), z.array(z.enum(TASK_STATUSES))])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** Task list query. */
+export const taskQuerySchema = z.strictObject({
+  status: statusList.optional(),
+  type: z.string().min(1).optional(),
+  index: z.string().min(1).optional(),
+  indexType: z.string().optional(),
+  creator: z.string().min(1).optional(),
+  queue: z.string().min(1).optional(),
+  definitionId: z.string().min(1).optional(),
+  createdFrom: instantSchema.optional(),
+  createdTo: instantSchema.optional(),
+  limit: z.number().int("must be an integer").min(1, "must be between 1 and 1000").max(1000, "must be between 1 and 1000").optional(),
+  cursor: z.string().min(1).nullable().optional(),
+});
+
+/** A task list query as users give it. */
+export type TaskQuery = z.input<typeof taskQuerySchema>;
+/** A validated task list query. */
+export type ParsedTaskQuery = z.output<typeof taskQuerySchema>;
+
+/** Validates a list query; throws ValidationError naming each bad field. */
+export function parseTaskQuery(input: unknown): ParsedTaskQuery {
+  return parseOrThrow(taskQuerySchema, input ?? {}, "invalid task query");
+}

@@ -1,0 +1,144 @@
+// Dispatch into the SQLite store: insert a task with its steps, or find its active duplicate.
+import { DuplicateTaskError, ValidationError, type FieldError } from "../../core/errors.js";
+import type { NewTask } from "../../core/task.js";
+import type { CreateTaskResult, DuplicatePolicy } from "../store.js";
+import { taskFromNewTask, toJsonText, toMs } from "./row-mapping.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
+import { getTask } from "./task-reads.js";
+
+// -- @id, @tenant, @type, @name, @index, @indexType, @queue, @priority, @creator, @params JSON,
+// -- @payload JSON, @stepCount, @executor (step 0), @currentQueue (step 0's effective queue),
+// -- @runAt ms, @timeoutMs, @startTimeoutMs, @callbacks JSON array, @definitionId,
+// -- @scheduledAt ms, @createdAt ms
+// ON CONFLICT DO NOTHING: a clash on the active-index unique index is reported by changes = 0
+// and answered with the existing task, with no exception unwinding the transaction.
+const INSERT_TASK = `
+INSERT INTO tasks (
+  id, tenant, type, name, index_key, index_type, queue, priority, creator, params, payload,
+  step_count, current_step, current_executor, current_queue, status, run_at, timeout_ms,
+  start_timeout_ms, callbacks, definition_id, scheduled_at, created_at, updated_at
+) VALUES (
+  @id, @tenant, @type, @name, @index, @indexType, @queue, @priority, @creator, @params, @payload,
+  @stepCount, 0, @executor, @currentQueue, 'pending', @runAt, @timeoutMs,
+  @startTimeoutMs, @callbacks, @definitionId, @scheduledAt, @createdAt, @createdAt
+) ON CONFLICT DO NOTHING`;
+
+// -- @taskId, @idx, @name, @alias, @executor, @params JSON, @payload JSON, @queue, @maxTries,
+// -- @backoffKind, @backoffDelayMs, @backoffMaxMs, @backoffJitter, @timeoutMs, @skipOnFailed 0/1
+const INSERT_STEP = `
+INSERT INTO steps (
+  task_id, idx, name, alias, executor, params, payload, queue, status, attempts, max_tries,
+  backoff_kind, backoff_delay_ms, backoff_max_ms, backoff_jitter, timeout_ms, skip_on_failed
+) VALUES (
+  @taskId, @idx, @name, @alias, @executor, @params, @payload, @queue, 'pending', 0, @maxTries,
+  @backoffKind, @backoffDelayMs, @backoffMaxMs, @backoffJitter, @timeoutMs, @skipOnFailed
+)`;
+
+// -- @tenant, @type, @indexType, @index; the WHERE repeats the unique index's so it is used.
+const SELECT_ACTIVE_DUPLICATE = `
+SELECT id FROM tasks
+WHERE tenant = @tenant AND type = @type AND ifnull(index_type, '') = ifnull(@indexType, '')
+  AND index_key = @index AND index_key IS NOT NULL AND status IN ('pending', 'running')`;
+
+/** The active task holding `task`'s business key, if any. */
+export function findActiveDuplicate(
+  conn: SqliteConnection,
+  task: { tenant: string; type: string; index: string | null; indexType: string | null },
+): string | undefined {
+  if (task.index === null) return undefined;
+  const row = conn.stmt(SELECT_ACTIVE_DUPLICATE).get({ tenant: task.tenant, type: task.type, indexType: task.indexType, index: task.index }) as
+    | { id: string }
+    | undefined;
+  return row?.id;
+}
+
+/** Checks what the schema cannot express clearly; throws one ValidationError per task. */
+function checkNewTask(task: NewTask, prefix: string): void {
+  const problems: FieldError[] = [];
+  if (typeof task.id !== "string" || task.id.length === 0) problems.push({ path: `${prefix}id`, message: "must be a non-empty string" });
+  if (!Array.isArray(task.steps) || task.steps.length === 0) problems.push({ path: `${prefix}steps`, message: "a task needs at least one step" });
+  else {
+    const names = new Set<string>();
+    task.steps.forEach((s, i) => {
+      if (names.has(s.name)) problems.push({ path: `${prefix}steps.${i}.name`, message: `duplicate step name "${s.name}"` });
+      names.add(s.name);
+    });
+  }
+  if (!(task.runAt instanceof Date) || Number.isNaN(task.runAt.getTime())) problems.push({ path: `${prefix}runAt`, message: "must be a valid Date" });
+  if (!(task.createdAt instanceof Date) || Number.isNaN(task.createdAt.getTime())) {
+    problems.push({ path: `${prefix}createdAt`, message: "must be a valid Date" });
+  }
+  if (problems.length > 0) throw new ValidationError(problems, "invalid task");
+}
+
+/** Inserts one task (inside the caller's transaction) or resolves its duplicate. */
+function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: DuplicatePolicy): CreateTaskResult {
+  const first = task.steps[0];
+  const info = conn.stmt(INSERT_TASK).run({
+    id: task.id,
+    tenant: task.tenant,
+    type: task.type,
+    name: task.name,
+    index: task.index,
+    indexType: task.indexType,
+    queue: task.queue,
+    priority: task.priority,
+    creator: task.creator,
+    params: toJsonText(task.params ?? {}),
+    payload: toJsonText(task.payload),
+    stepCount: task.steps.length,
+    executor: first.executor,
+    currentQueue: first.queue ?? task.queue,
+    runAt: task.runAt.getTime(),
+    timeoutMs: task.timeoutMs,
+    startTimeoutMs: task.startTimeoutMs,
+    callbacks: JSON.stringify(task.callbacks ?? []),
+    definitionId: task.definitionId,
+    scheduledAt: toMs(task.scheduledAt),
+    createdAt: task.createdAt.getTime(),
+  });
+  if (info.changes === 0) {
+    const existingId = findActiveDuplicate(conn, task);
+    if (existingId === undefined) {
+      throw new ValidationError([{ path: "id", message: `a task with id ${task.id} already exists` }], "invalid task");
+    }
+    if (onDuplicate === "fail") throw new DuplicateTaskError(existingId, task.index ?? "");
+    return { task: getTask(conn, existingId, null)!, created: false };
+  }
+  const insertStep = conn.stmt(INSERT_STEP);
+  task.steps.forEach((s, idx) => {
+    insertStep.run({
+      taskId: task.id,
+      idx,
+      name: s.name,
+      alias: s.alias,
+      executor: s.executor,
+      params: toJsonText(s.params ?? {}),
+      payload: toJsonText(s.payload),
+      queue: s.queue,
+      maxTries: s.maxTries,
+      backoffKind: s.backoff.kind,
+      backoffDelayMs: s.backoff.delayMs,
+      backoffMaxMs: s.backoff.maxMs,
+      backoffJitter: s.backoff.jitter,
+      timeoutMs: s.timeoutMs,
+      skipOnFailed: s.skipOnFailed ? 1 : 0,
+    });
+  });
+  return { task: taskFromNewTask(task), created: true };
+}
+
+/** `Store.createTask`: one task in one transaction. */
+export function createTask(conn: SqliteConnection, task: NewTask, onDuplicate: DuplicatePolicy): CreateTaskResult {
+  checkNewTask(task, "");
+  return conn.write(() => insertTask(conn, task, onDuplicate));
+}
+
+/**
+ * `Store.createTasks`: every task in one transaction; duplicates (of stored tasks or of an
+ * earlier task in the same batch) come back with `created: false`.
+ */
+export function createTasks(conn: SqliteConnection, tasks: NewTask[]): CreateTaskResult[] {
+  tasks.forEach((t, i) => checkNewTask(t, `${i}.`));
+  return conn.write(() => tasks.map((t) => insertTask(conn, t, "return")));
+}

@@ -1,0 +1,196 @@
+// Fenced worker writes of the SQLite store: a step's success, failure, cancel, release,
+// progress and log lines. Each is one transaction that first checks the lease still holds.
+import { TaskNotFoundError, ValidationError } from "../../core/errors.js";
+import type { JsonObject } from "../../core/json.js";
+import type { Lease, NewLogEntry } from "../../core/task.js";
+import type { CancelStepRequest, CompleteStepRequest, FailStepRequest, StepWriteResult } from "../store.js";
+import { toJsonText } from "./row-mapping.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
+import { advanceChain, endTask, finishStep, insertLogs } from "./task-transitions.js";
+
+/** The refusal every fenced write answers with when the lease moved on. */
+export const LEASE_LOST: StepWriteResult = Object.freeze({ ok: false, reason: "lease_lost" }) as StepWriteResult;
+
+/** What the fence reads of a held task and its current step. */
+interface FencedTask {
+  tenant: string;
+  current_step: number;
+  step_count: number;
+  cancel_requested: number;
+  params: string;
+  step_status: string | null;
+}
+
+// -- @id, @token, @node, @now ms: token, status, holder and lease end must all still match.
+const SELECT_FENCED = `
+SELECT t.tenant, t.current_step, t.step_count, t.cancel_requested, t.params, s.status AS step_status
+FROM tasks t LEFT JOIN steps s ON s.task_id = t.id AND s.idx = t.current_step
+WHERE t.id = @id AND t.lease_token = @token AND t.status = 'running' AND t.locked_by = @node AND t.lease_until >= @now`;
+
+/** The held task, or undefined when the lease is lost at `now`. */
+function fence(conn: SqliteConnection, lease: Lease, now: number): FencedTask | undefined {
+  return conn.stmt(SELECT_FENCED).get({ id: lease.taskId, token: lease.token, node: lease.nodeId, now }) as FencedTask | undefined;
+}
+
+/** The held task when `stepIndex` is its current, running step. */
+function fenceStep(conn: SqliteConnection, lease: Lease, stepIndex: number, now: number): FencedTask | undefined {
+  const task = fence(conn, lease, now);
+  if (task === undefined || task.current_step !== stepIndex || task.step_status !== "running") return undefined;
+  return task;
+}
+
+/** Shallow merge of a `setParam` patch into stored params text (null when nothing changes). */
+function mergeParams(stored: string, patch: JsonObject | null): string | null {
+  if (patch === null || patch === undefined) return null;
+  const keys = Object.keys(patch);
+  if (keys.length === 0) return null;
+  const params = JSON.parse(stored) as JsonObject;
+  for (const key of keys) params[key] = patch[key] === undefined ? null : patch[key];
+  return JSON.stringify(params);
+}
+
+/** `Store.completeStep`. */
+export function completeStep(conn: SqliteConnection, lease: Lease, req: CompleteStepRequest): StepWriteResult {
+  const now = req.now.getTime();
+  return conn.write(() => {
+    const task = fenceStep(conn, lease, req.stepIndex, now);
+    if (task === undefined) return LEASE_LOST;
+    const output = toJsonText(req.output);
+    finishStep(conn, lease.taskId, req.stepIndex, "succeeded", null, now, output);
+    const handOver = {
+      params: mergeParams(task.params, req.paramsPatch),
+      payload: req.taskPayload === undefined ? null : toJsonText(req.taskPayload),
+      result: output,
+    };
+    if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
+    const { taskStatus, startedStep } = advanceChain(conn, taskFacts(lease, task), req.continueNext, now, handOver);
+    return { ok: true, taskStatus, startedStep };
+  });
+}
+
+function taskFacts(lease: Lease, task: FencedTask) {
+  return { id: lease.taskId, idx: task.current_step, stepCount: task.step_count, cancelRequested: task.cancel_requested === 1 };
+}
+
+/** `Store.failStep`. */
+export function failStep(conn: SqliteConnection, lease: Lease, req: FailStepRequest): StepWriteResult {
+  const now = req.now.getTime();
+  return conn.write(() => {
+    const task = fenceStep(conn, lease, req.stepIndex, now);
+    if (task === undefined) return LEASE_LOST;
+    if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
+    const then = req.then;
+    switch (then.kind) {
+      case "retry": {
+        if (task.cancel_requested === 1) {
+          finishStep(conn, lease.taskId, req.stepIndex, "cancelled", req.message, now);
+          endTask(conn, lease.taskId, "cancelled", "cancelled by request", now, false);
+          return { ok: true, taskStatus: "cancelled", startedStep: null };
+        }
+        finishStep(conn, lease.taskId, req.stepIndex, "pending", req.message, now);
+        conn.stmt(RETRY_LATER).run({ id: lease.taskId, runAt: then.runAt.getTime(), message: req.message, now });
+        return { ok: true, taskStatus: "pending", startedStep: null };
+      }
+      case "skip": {
+        finishStep(conn, lease.taskId, req.stepIndex, "skipped", req.message, now);
+        const { taskStatus, startedStep } = advanceChain(conn, taskFacts(lease, task), then.continueNext, now);
+        return { ok: true, taskStatus, startedStep };
+      }
+      case "end": {
+        finishStep(conn, lease.taskId, req.stepIndex, req.stepStatus, req.message, now);
+        endTask(conn, lease.taskId, then.taskStatus, req.message, now, false);
+        return { ok: true, taskStatus: then.taskStatus, startedStep: null };
+      }
+    }
+  });
+}
+
+// -- @id, @runAt ms, @message, @now ms: the step waits for its backoff, the lease is released.
+const RETRY_LATER = `
+UPDATE tasks SET status = 'pending', run_at = @runAt, message = @message, locked_by = NULL, lease_until = NULL, updated_at = @now
+WHERE id = @id`;
+
+/** `Store.cancelStep`. */
+export function cancelStep(conn: SqliteConnection, lease: Lease, req: CancelStepRequest): StepWriteResult {
+  const now = req.now.getTime();
+  return conn.write(() => {
+    const task = fenceStep(conn, lease, req.stepIndex, now);
+    if (task === undefined) return LEASE_LOST;
+    if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
+    finishStep(conn, lease.taskId, req.stepIndex, "cancelled", req.message, now);
+    endTask(conn, lease.taskId, "cancelled", req.message, now, false);
+    return { ok: true, taskStatus: "cancelled", startedStep: null };
+  });
+}
+
+// -- @id, @idx, the interrupted try is not counted
+const RELEASE_STEP = `
+UPDATE steps SET status = 'pending', attempts = max(0, attempts - 1), started_at = NULL
+WHERE task_id = @id AND idx = @idx`;
+
+// -- @id, @now ms
+const RELEASE_TASK = `
+UPDATE tasks SET status = 'pending', run_at = @now, locked_by = NULL, lease_until = NULL,
+  lease_token = lease_token + 1, updated_at = @now
+WHERE id = @id`;
+
+/** `Store.releaseTask`. */
+export function releaseTask(conn: SqliteConnection, lease: Lease, now: Date): StepWriteResult {
+  const at = now.getTime();
+  return conn.write(() => {
+    const task = fence(conn, lease, at);
+    if (task === undefined) return LEASE_LOST;
+    if (task.step_status === "running") conn.stmt(RELEASE_STEP).run({ id: lease.taskId, idx: task.current_step });
+    conn.stmt(RELEASE_TASK).run({ id: lease.taskId, now: at });
+    return { ok: true, taskStatus: "pending", startedStep: null };
+  });
+}
+
+// -- @id, @token, @node, @now ms, @progress 0..100, @message
+const UPDATE_PROGRESS = `
+UPDATE tasks SET progress = @progress, progress_message = @message, updated_at = @now
+WHERE id = @id AND lease_token = @token AND status = 'running' AND locked_by = @node AND lease_until >= @now`;
+
+/** `Store.updateProgress`: progress clamped to an integer in 0..100. */
+export function updateProgress(conn: SqliteConnection, lease: Lease, progressPct: number, message: string | null, now: Date): boolean {
+  const progress = Number.isFinite(progressPct) ? Math.min(100, Math.max(0, Math.round(progressPct))) : 0;
+  return conn.write(
+    () =>
+      conn.stmt(UPDATE_PROGRESS).run({ id: lease.taskId, token: lease.token, node: lease.nodeId, now: now.getTime(), progress, message })
+        .changes === 1,
+  );
+}
+
+// -- @id task id
+const SELECT_TENANT = `SELECT tenant FROM tasks WHERE id = @id`;
+
+/**
+ * `Store.appendLogs`. With a lease: all lines must be of the leased task and are written only
+ * while the lease holds (all or nothing). Without: every line's task must exist.
+ */
+export function appendLogs(conn: SqliteConnection, entries: NewLogEntry[], lease: Lease | null, now: Date): boolean {
+  if (lease !== null) {
+    const stray = entries.findIndex((e) => e.taskId !== lease.taskId);
+    if (stray >= 0) throw new ValidationError([{ path: `${stray}.taskId`, message: `must be the leased task ${lease.taskId}, got ${entries[stray].taskId}` }]);
+  }
+  return conn.write(() => {
+    if (lease !== null) {
+      const task = fence(conn, lease, now.getTime());
+      if (task === undefined) return false;
+      insertLogs(conn, lease.taskId, task.tenant, entries);
+      return true;
+    }
+    const tenants = new Map<string, string>();
+    for (const e of entries) {
+      let tenant = tenants.get(e.taskId);
+      if (tenant === undefined) {
+        const row = conn.stmt(SELECT_TENANT).get({ id: e.taskId }) as { tenant: string } | undefined;
+        // Throwing rolls back the lines already inserted: all or nothing.
+        if (row === undefined) throw new TaskNotFoundError(e.taskId);
+        tenants.set(e.taskId, (tenant = row.tenant));
+      }
+      insertLogs(conn, e.taskId, tenant, [e]);
+    }
+    return true;
+  });
+}

@@ -1,0 +1,264 @@
+// The worker: a pool of `concurrency` slots fed by batched claims, woken by dispatches, freed
+// slots, due retries and a poll timer; leases kept by the LeaseKeeper; graceful shutdown.
+import { systemClock, type Clock } from "../core/clock.js";
+import { errorMessage } from "../core/errors.js";
+import type { EventBus } from "../core/events.js";
+import { newId } from "../core/ids.js";
+import { silentLogger, type Logger } from "../core/logger.js";
+import type { TaskStatus } from "../core/status.js";
+import type { Task } from "../core/task.js";
+import type { Store } from "../store/store.js";
+import { CallbackRunner } from "./callback-runner.js";
+import type { ExecutorRegistry } from "./executor-registry.js";
+import { LeaseKeeper } from "./lease-keeper.js";
+import { Sweeper } from "./sweeper.js";
+import { TaskRun } from "./task-run.js";
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
+import { createWorkerStats, type WorkerStats } from "./worker-stats.js";
+
+/** Lifecycle of a worker. */
+export type WorkerState = "idle" | "running" | "stopping" | "stopped";
+
+/** What a worker is built from. */
+export interface WorkerDeps {
+  store: Store;
+  registry: ExecutorRegistry;
+  events: EventBus;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Executes tasks from the store with the registered executors. */
+export class Worker {
+  readonly nodeId = newId();
+  readonly options: ResolvedWorkerOptions;
+  readonly stats: WorkerStats = createWorkerStats();
+  private stateValue: WorkerState = "idle";
+  private readonly runs = new Map<string, TaskRun>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly queues: Set<string>;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly leaseKeeper: LeaseKeeper;
+  private readonly sweeper: Sweeper;
+  private readonly callbacks: CallbackRunner;
+  private wakeUp: (() => void) | null = null;
+  private wakePending = false;
+  private loop: Promise<void> | null = null;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
+    this.options = resolveWorkerOptions(options);
+    this.clock = deps.clock ?? systemClock;
+    this.logger = (deps.logger ?? silentLogger).child({ nodeId: this.nodeId, node: this.options.nodeName });
+    // Every node serves its own queue, which is how a task is pinned to one node.
+    this.queues = new Set([...this.options.queues, `node:${this.options.nodeName}`]);
+    this.leaseKeeper = new LeaseKeeper(deps.store, this.clock, this.logger, () => this.runs.values(), this.options.leaseMs, this.options.heartbeatMs);
+    this.sweeper = new Sweeper(deps.store, this.clock, deps.events, this.logger, this.stats, this.options.sweepIntervalMs, () => {
+      this.wake();
+      this.callbacks.wake();
+    });
+    this.callbacks = new CallbackRunner({
+      store: deps.store,
+      registry: deps.registry,
+      events: deps.events,
+      clock: this.clock,
+      logger: this.logger,
+      options: this.options,
+      nodeId: this.nodeId,
+      stats: this.stats,
+    });
+  }
+
+  /** `idle` → `running` → `stopping` → `stopped`. */
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  /** Number of tasks this worker holds right now. */
+  get inFlight(): number {
+    return this.runs.size;
+  }
+
+  /** Queues served, including `node:<nodeName>`. */
+  get servedQueues(): string[] {
+    return [...this.queues];
+  }
+
+  /** Starts claiming and running tasks. */
+  start(): void {
+    if (this.stateValue !== "idle") throw new Error(`worker cannot start from state ${this.stateValue}`);
+    this.stateValue = "running";
+    this.unsubscribe.push(
+      this.deps.events.on("task:dispatched", () => this.wake()),
+      this.deps.events.on("task:retried", () => this.wake()),
+      // In-process cancel requests reach the step at once; other processes' within a heartbeat.
+      this.deps.events.on("task:cancel-requested", ({ taskId, immediate }) => {
+        if (!immediate) this.runs.get(taskId)?.abort("cancel", "cancel requested");
+      }),
+    );
+    this.leaseKeeper.start();
+    this.sweeper.start();
+    this.callbacks.start();
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.pollTimer.unref();
+    this.loop = this.claimLoop();
+    this.logger.info({ queues: [...this.queues], concurrency: this.options.concurrency }, "worker started");
+  }
+
+  /**
+   * Stops claiming, lets in-flight steps finish until `deadlineMs`, then aborts them and
+   * releases their leases so other workers take them at once.
+   */
+  async stop(options: { deadlineMs?: number } = {}): Promise<void> {
+    if (this.stateValue === "stopped" || this.stateValue === "idle") {
+      this.stateValue = "stopped";
+      return;
+    }
+    if (this.stateValue === "stopping") {
+      await this.loop;
+      return;
+    }
+    this.stateValue = "stopping";
+    const deadlineMs = options.deadlineMs ?? 10_000;
+    clearInterval(this.pollTimer);
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.wake();
+    await this.loop;
+    const deadline = new Promise<"deadline">((resolve) => {
+      const t = setTimeout(() => resolve("deadline"), deadlineMs);
+      t.unref();
+    });
+    const drained = Promise.all(this.running).then(() => "drained" as const);
+    if ((await Promise.race([drained, deadline])) === "deadline") {
+      const grace = Math.min(this.options.abortGraceMs, 1000);
+      for (const run of this.runs.values()) run.abort("shutdown", "worker shutting down", grace);
+      await Promise.all(this.running);
+    }
+    for (const u of this.unsubscribe) u();
+    await this.leaseKeeper.stop();
+    await this.sweeper.stop();
+    await this.callbacks.stop();
+    this.stateValue = "stopped";
+    this.logger.info({ stats: this.stats }, "worker stopped");
+  }
+
+  /** Runs one heartbeat now (tests, and `ctx.heartbeat`). */
+  heartbeat(): Promise<void> {
+    return this.leaseKeeper.tick();
+  }
+
+  /** Runs one sweep now (tests). */
+  sweep(): Promise<void> {
+    return this.sweeper.sweep();
+  }
+
+  /** Resolves once no callback delivery is under way. */
+  callbacksIdle(): Promise<void> {
+    return this.callbacks.idle();
+  }
+
+  /** Asks the claim loop to look for work now. */
+  wake(): void {
+    if (this.wakeUp) {
+      const w = this.wakeUp;
+      this.wakeUp = null;
+      w();
+    } else {
+      this.wakePending = true;
+    }
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (this.stateValue === "running") {
+      const free = this.options.concurrency - this.runs.size;
+      let claimedFull = false;
+      if (free > 0) {
+        const limit = Math.min(free, this.options.claimBatchSize);
+        try {
+          const claimed = await this.deps.store.claimTasks({
+            nodeId: this.nodeId,
+            queues: [...this.queues],
+            executors: this.deps.registry.executorNames(),
+            limit,
+            leaseMs: this.options.leaseMs,
+            now: new Date(this.clock.now()),
+          });
+          this.stats.claims++;
+          this.stats.tasksClaimed += claimed.length;
+          for (const c of claimed) this.launch(new TaskRun(c, this.runDeps()));
+          claimedFull = claimed.length === limit;
+        } catch (err) {
+          this.logger.warn({ err: errorMessage(err) }, "claim failed; retrying after the poll interval");
+          this.deps.events.emit("worker:error", { nodeId: this.nodeId, where: "claim", error: err });
+        }
+      }
+      // More work is likely waiting when a claim came back full and slots are free again.
+      if (claimedFull && this.runs.size < this.options.concurrency) continue;
+      await this.waitForWake();
+    }
+  }
+
+  private waitForWake(): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      // Yield once so completions queued in this tick free their slots before the next claim.
+      return new Promise((resolve) => setImmediate(resolve));
+    }
+    return new Promise((resolve) => {
+      this.wakeUp = () => setImmediate(resolve);
+    });
+  }
+
+  private launch(run: TaskRun): void {
+    this.runs.set(run.taskId, run);
+    const p = run.run().finally(() => {
+      this.runs.delete(run.taskId);
+      this.running.delete(p);
+      this.wake();
+    });
+    this.running.add(p);
+  }
+
+  private runDeps() {
+    return {
+      store: this.deps.store,
+      registry: this.deps.registry,
+      events: this.deps.events,
+      clock: this.clock,
+      logger: this.logger,
+      options: this.options,
+      nodeId: this.nodeId,
+      stats: this.stats,
+      servesQueue: (q: string) => this.queues.has(q),
+      isStopping: () => this.stateValue !== "running",
+      requestHeartbeat: () => void this.leaseKeeper.tick(),
+      onRetryScheduled: (runAt: Date) => this.wakeAt(runAt),
+      onTerminal: (task: Task, status: TaskStatus) => this.onTerminal(task, status),
+    };
+  }
+
+  private wakeAt(runAt: Date): void {
+    const delay = Math.max(0, runAt.getTime() - this.clock.now());
+    if (delay >= this.options.pollIntervalMs) return; // the poll timer will find it
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      this.wake();
+    }, delay);
+    t.unref();
+    this.retryTimers.add(t);
+  }
+
+  private onTerminal(task: Task, status: TaskStatus): void {
+    if (task.callbacks.length > 0) this.callbacks.wake();
+    if (this.deps.events.has("task:ended")) {
+      // The message lives in the store; read it only when someone listens.
+      void this.deps.store.getTask(task.id, null).then(
+        (t) => this.deps.events.emit("task:ended", { taskId: task.id, tenant: task.tenant, status, message: t?.message ?? null }),
+        () => this.deps.events.emit("task:ended", { taskId: task.id, tenant: task.tenant, status, message: null }),
+      );
+    }
+  }
+}
