@@ -102,8 +102,8 @@ export class Worker {
     this.leaseKeeper.start();
     this.sweeper.start();
     this.callbacks.start();
+    // Kept referenced: like a server, a running worker keeps its process alive until stop().
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
-    this.pollTimer.unref();
     this.loop = this.claimLoop();
     this.logger.info({ queues: [...this.queues], concurrency: this.options.concurrency }, "worker started");
   }
@@ -127,12 +127,14 @@ export class Worker {
     for (const t of this.retryTimers) clearTimeout(t);
     this.wake();
     await this.loop;
+    let deadlineTimer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"deadline">((resolve) => {
-      const t = setTimeout(() => resolve("deadline"), deadlineMs);
-      t.unref();
+      deadlineTimer = setTimeout(() => resolve("deadline"), deadlineMs);
     });
     const drained = Promise.all(this.running).then(() => "drained" as const);
-    if ((await Promise.race([drained, deadline])) === "deadline") {
+    const first = await Promise.race([drained, deadline]);
+    clearTimeout(deadlineTimer);
+    if (first === "deadline") {
       const grace = Math.min(this.options.abortGraceMs, 1000);
       for (const run of this.runs.values()) run.abort("shutdown", "worker shutting down", grace);
       await Promise.all(this.running);
