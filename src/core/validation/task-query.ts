@@ -4,9 +4,9 @@ import { TASK_STATUSES } from "../status.js";
 import { instantSchema } from "./task-spec.js";
 import { parseOrThrow } from "./zod-errors.js";
 
-const statusList = z
-  .union([z.enum(TASK_STATUSES), z.array(z.enum(TASK_STATUSES))])
-  .transform((v) => (Array.isArray(v) ? v : [v]));
+const statusSchema = z.enum(TASK_STATUSES, { error: (issue) => `must be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(issue.input)}` });
+// One status or a list: a single value is read as a list of one, so errors name `status.N`.
+const statusList = z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(statusSchema));
 
 /** Task list query. */
 export const taskQuerySchema = z.strictObject({

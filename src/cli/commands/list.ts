@@ -1,0 +1,94 @@
+// `taskrail list`: a page of tasks, newest first, filtered; a table for people, `{ items,
+// total, nextCursor }` with --json.
+import type { Command } from "commander";
+import { runAction, withTaskrail } from "../cli-context.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import { collect, parseInstantFlag, parseIntFlag } from "../flag-parsers.js";
+import { formatStepCounter, formatTable, formatTime, printJson } from "../output.js";
+import type { TaskQuery } from "../../core/validation/task-query.js";
+import { TASK_STATUSES, type TaskStatus } from "../../core/status.js";
+import { flagError } from "../cli-errors.js";
+
+/** Options of `list`. */
+export interface ListFlags {
+  status?: string[];
+  type?: string;
+  index?: string;
+  queue?: string;
+  creator?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  cursor?: string;
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ taskrail list
+  $ taskrail list --status failed --status timeout --type deploy
+  $ taskrail list --since 2024-05-01T00:00:00Z --limit 100 --json
+  $ taskrail list --since -1h --status failed
+  $ taskrail list --index release-42
+  $ taskrail list --cursor <nextCursor of the previous page>
+
+--status may be repeated or comma-separated (pending,running,succeeded,failed,timeout,cancelled).`;
+
+/** The list query of the flags (validated by the shared task-query schema). */
+export function listQueryOf(flags: ListFlags): TaskQuery {
+  const statuses = (flags.status ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  for (const s of statuses) {
+    if (!(TASK_STATUSES as readonly string[]).includes(s)) throw flagError("--status", `must be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(s)}`);
+  }
+  return {
+    status: statuses.length > 0 ? (statuses as TaskStatus[]) : undefined,
+    type: flags.type,
+    index: flags.index,
+    queue: flags.queue,
+    creator: flags.creator,
+    createdFrom: flags.since !== undefined ? parseInstantFlag("--since", flags.since) : undefined,
+    createdTo: flags.until !== undefined ? parseInstantFlag("--until", flags.until) : undefined,
+    limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 50,
+    cursor: flags.cursor,
+  };
+}
+
+async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
+  const query = listQueryOf(flags);
+  return withTaskrail(cmd, async (tr) => {
+    const page = await tr.client.listTasks(query);
+    if (flags.json) {
+      printJson({ items: page.items, total: page.total, nextCursor: page.nextCursor });
+      return EXIT.ok;
+    }
+    if (page.items.length === 0) {
+      console.log(page.total === 0 ? "no tasks" : `no more tasks (${page.total} in all)`);
+      return EXIT.ok;
+    }
+    const rows = page.items.map((t) => [t.id, t.type, t.status, formatStepCounter(t), `${t.progress}%`, formatTime(t.createdAt), t.index ?? "-"]);
+    console.log(formatTable(["ID", "TYPE", "STATUS", "STEP", "PROGRESS", "CREATED", "INDEX"], rows));
+    const footer = `${page.items.length} of ${page.total} task${page.total === 1 ? "" : "s"}`;
+    console.log(page.nextCursor ? `${footer}; next page: --cursor ${page.nextCursor}` : footer);
+    return EXIT.ok;
+  });
+}
+
+/** Registers `list` on the program. */
+export function registerListCommand(program: Command): Command {
+  return program
+    .command("list")
+    .summary("list tasks, newest first")
+    .description("List tasks newest first, filtered by status, type, index, queue, creator and creation time; pages with --cursor.")
+    .option("--status <STATUS>", "only tasks in this status (repeatable or comma-separated)", collect)
+    .option("--type <TYPE>", "only tasks of this type")
+    .option("--index <INDEX>", "only tasks with this business key")
+    .option("--queue <QUEUE>", "only tasks on this queue")
+    .option("--creator <CREATOR>", "only tasks dispatched by this creator (the CLI records cli:<user>)")
+    .option("--since <TIME>", "created at or after (ISO-8601, or -DURATION for that long ago: -1h)")
+    .option("--until <TIME>", "created before (ISO-8601, or -DURATION ago)")
+    .option("--limit <N>", "tasks per page, 1-1000 (default 50)")
+    .option("--cursor <CURSOR>", "the nextCursor of the previous page")
+    .option("--json", "print { items, total, nextCursor } as one JSON document")
+    .addHelpText("after", EXAMPLES)
+    .action((flags: ListFlags, cmd: Command) => runAction(flags.json, () => listAction(flags, cmd)));
+}
