@@ -53,7 +53,7 @@ export function findActiveDuplicate(
 }
 
 /** Checks what the schema cannot express clearly; throws one ValidationError per task. */
-function checkNewTask(task: NewTask, prefix: string): void {
+export function checkNewTask(task: NewTask, prefix: string): void {
   const problems: FieldError[] = [];
   if (typeof task.id !== "string" || task.id.length === 0) problems.push({ path: `${prefix}id`, message: "must be a non-empty string" });
   if (!Array.isArray(task.steps) || task.steps.length === 0) problems.push({ path: `${prefix}steps`, message: "a task needs at least one step" });
@@ -71,8 +71,11 @@ function checkNewTask(task: NewTask, prefix: string): void {
   if (problems.length > 0) throw new ValidationError(problems, "invalid task");
 }
 
-/** Inserts one task (inside the caller's transaction) or resolves its duplicate. */
-function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: DuplicatePolicy): CreateTaskResult {
+/**
+ * `Store.createTask` inside the caller's write transaction: inserts the task and its steps,
+ * or resolves its active duplicate per `onDuplicate`. Check it first with `checkNewTask`.
+ */
+export function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: DuplicatePolicy): CreateTaskResult {
   const first = task.steps[0];
   const info = conn.stmt(INSERT_TASK).run({
     id: task.id,
@@ -126,19 +129,4 @@ function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: Duplicat
     });
   });
   return { task: taskFromNewTask(task), created: true };
-}
-
-/** `Store.createTask`: one task in one transaction. */
-export function createTask(conn: SqliteConnection, task: NewTask, onDuplicate: DuplicatePolicy): CreateTaskResult {
-  checkNewTask(task, "");
-  return conn.write(() => insertTask(conn, task, onDuplicate));
-}
-
-/**
- * `Store.createTasks`: every task in one transaction; duplicates (of stored tasks or of an
- * earlier task in the same batch) come back with `created: false`.
- */
-export function createTasks(conn: SqliteConnection, tasks: NewTask[]): CreateTaskResult[] {
-  tasks.forEach((t, i) => checkNewTask(t, `${i}.`));
-  return conn.write(() => tasks.map((t) => insertTask(conn, t, "return")));
 }

@@ -15,19 +15,17 @@ const SET_CANCEL_REQUESTED = `UPDATE tasks SET cancel_requested = 1, updated_at 
 /** `Store.requestCancel`. */
 export function requestCancel(conn: SqliteConnection, id: string, tenant: TenantScope, now: Date): CancelResult {
   const at = now.getTime();
-  return conn.write(() => {
-    const row = requireTaskRow(conn, id, tenant);
-    if (row.status === "pending") {
-      if (row.current_step < row.step_count) finishStep(conn, id, row.current_step, "cancelled", "cancelled", at);
-      endTask(conn, id, "cancelled", "cancelled", at, true);
-      return { task: reload(conn, id), immediate: true };
-    }
-    if (row.status === "running") {
-      if (row.cancel_requested === 0) conn.stmt(SET_CANCEL_REQUESTED).run({ id, now: at });
-      return { task: reload(conn, id), immediate: false };
-    }
-    throw new InvalidTransitionError(`task ${id} is ${row.status}; only pending or running tasks can be cancelled`);
-  });
+  const row = requireTaskRow(conn, id, tenant);
+  if (row.status === "pending") {
+    if (row.current_step < row.step_count) finishStep(conn, id, row.current_step, "cancelled", "cancelled", at);
+    endTask(conn, id, "cancelled", "cancelled", at, true);
+    return { task: reload(conn, id), immediate: true };
+  }
+  if (row.status === "running") {
+    if (row.cancel_requested === 0) conn.stmt(SET_CANCEL_REQUESTED).run({ id, now: at });
+    return { task: reload(conn, id), immediate: false };
+  }
+  throw new InvalidTransitionError(`task ${id} is ${row.status}; only pending or running tasks can be cancelled`);
 }
 
 function reload(conn: SqliteConnection, id: string): Task {
@@ -98,49 +96,45 @@ function restart(conn: SqliteConnection, row: TaskRow, sql: string, params: Reco
 /** `Store.retryTask`. */
 export function retryTask(conn: SqliteConnection, id: string, tenant: TenantScope, fromStep: string | null, now: Date): Task {
   const at = now.getTime();
-  return conn.write(() => {
-    const row = requireTaskRow(conn, id, tenant);
-    checkRetryable(row, "retried");
-    const steps = selectStepRows(conn, id);
-    const current = Math.min(row.current_step, steps.length - 1);
-    let from = current;
-    if (fromStep !== null) {
-      from = steps.findIndex((s) => s.name === fromStep);
-      if (from < 0) throw new StepNotFoundError(id, fromStep);
-      if (from > current) {
-        throw new InvalidTransitionError(
-          `task ${id} cannot be retried from step "${fromStep}": it comes after the current step "${steps[current].name}"`,
-        );
-      }
+  const row = requireTaskRow(conn, id, tenant);
+  checkRetryable(row, "retried");
+  const steps = selectStepRows(conn, id);
+  const current = Math.min(row.current_step, steps.length - 1);
+  let from = current;
+  if (fromStep !== null) {
+    from = steps.findIndex((s) => s.name === fromStep);
+    if (from < 0) throw new StepNotFoundError(id, fromStep);
+    if (from > current) {
+      throw new InvalidTransitionError(
+        `task ${id} cannot be retried from step "${fromStep}": it comes after the current step "${steps[current].name}"`,
+      );
     }
-    const prior = conn.stmt(SELECT_RESULT_BEFORE).get({ id, from }) as { output: string | null } | undefined;
-    conn.stmt(RESET_STEPS).run({ id, from });
-    restart(conn, row, RESTART_TASK, { id, from, now: at, result: prior?.output ?? null });
-    return reload(conn, id);
-  });
+  }
+  const prior = conn.stmt(SELECT_RESULT_BEFORE).get({ id, from }) as { output: string | null } | undefined;
+  conn.stmt(RESET_STEPS).run({ id, from });
+  restart(conn, row, RESTART_TASK, { id, from, now: at, result: prior?.output ?? null });
+  return reload(conn, id);
 }
 
 /** `Store.skipStep`. */
 export function skipStep(conn: SqliteConnection, id: string, tenant: TenantScope, stepName: string, now: Date): Task {
   const at = now.getTime();
-  return conn.write(() => {
-    const row = requireTaskRow(conn, id, tenant);
-    checkRetryable(row, "resumed by skipping a step");
-    const steps = selectStepRows(conn, id);
-    const idx = steps.findIndex((s) => s.name === stepName);
-    if (idx < 0) throw new StepNotFoundError(id, stepName);
-    if (idx !== row.current_step) {
-      const current = steps[row.current_step]?.name;
-      throw new InvalidTransitionError(
-        `task ${id} cannot skip step "${stepName}": only the current step${current === undefined ? "" : ` "${current}"`} can be skipped`,
-      );
-    }
-    conn.stmt(SKIP_STEP).run({ id, idx, now: at });
-    const next = idx + 1;
-    if (next >= steps.length) conn.stmt(SUCCEED_AFTER_SKIP).run({ id, next, now: at });
-    else restart(conn, row, RESTART_TASK_AFTER_SKIP, { id, from: next, now: at });
-    return reload(conn, id);
-  });
+  const row = requireTaskRow(conn, id, tenant);
+  checkRetryable(row, "resumed by skipping a step");
+  const steps = selectStepRows(conn, id);
+  const idx = steps.findIndex((s) => s.name === stepName);
+  if (idx < 0) throw new StepNotFoundError(id, stepName);
+  if (idx !== row.current_step) {
+    const current = steps[row.current_step]?.name;
+    throw new InvalidTransitionError(
+      `task ${id} cannot skip step "${stepName}": only the current step${current === undefined ? "" : ` "${current}"`} can be skipped`,
+    );
+  }
+  conn.stmt(SKIP_STEP).run({ id, idx, now: at });
+  const next = idx + 1;
+  if (next >= steps.length) conn.stmt(SUCCEED_AFTER_SKIP).run({ id, next, now: at });
+  else restart(conn, row, RESTART_TASK_AFTER_SKIP, { id, from: next, now: at });
+  return reload(conn, id);
 }
 
 // -- @id, @idx, @now ms: the failed step's message stays as the record of why it was skipped

@@ -90,6 +90,113 @@ export interface LogRow {
   fields: string | null;
 }
 
+
+// better-sqlite3 builds row objects through the V8 API one property at a time, which costs
+// ~0.5 µs per column on these wide rows (measured: 24 µs for a task row vs 7 µs as an array).
+// Hot reads therefore select an explicit column list in raw (array) mode and build the row
+// object here, where V8 creates it from a literal.
+
+/** Columns of `tasks` in the order raw reads return them. */
+export const TASKS_COLUMNS = `id, tenant, type, name, index_key, index_type, queue, priority, creator, params, payload, step_count, current_step, current_executor, current_queue, status, message, progress, progress_message, result, run_at, timeout_ms, start_timeout_ms, deadline_at, retry_count, callbacks, callback_status, callback_message, callback_attempts, callback_run_at, callback_lease_until, callback_token, definition_id, scheduled_at, cancel_requested, locked_by, lease_until, lease_token, created_at, started_at, ended_at, updated_at, execution_ms`;
+
+/** A raw `tasks` tuple (columns in `TASKS_COLUMNS` order) as a TaskRow. */
+export function taskRowFromTuple(t: unknown[]): TaskRow {
+  return {
+    id: t[0] as TaskRow["id"],
+    tenant: t[1] as TaskRow["tenant"],
+    type: t[2] as TaskRow["type"],
+    name: t[3] as TaskRow["name"],
+    index_key: t[4] as TaskRow["index_key"],
+    index_type: t[5] as TaskRow["index_type"],
+    queue: t[6] as TaskRow["queue"],
+    priority: t[7] as TaskRow["priority"],
+    creator: t[8] as TaskRow["creator"],
+    params: t[9] as TaskRow["params"],
+    payload: t[10] as TaskRow["payload"],
+    step_count: t[11] as TaskRow["step_count"],
+    current_step: t[12] as TaskRow["current_step"],
+    current_executor: t[13] as TaskRow["current_executor"],
+    current_queue: t[14] as TaskRow["current_queue"],
+    status: t[15] as TaskRow["status"],
+    message: t[16] as TaskRow["message"],
+    progress: t[17] as TaskRow["progress"],
+    progress_message: t[18] as TaskRow["progress_message"],
+    result: t[19] as TaskRow["result"],
+    run_at: t[20] as TaskRow["run_at"],
+    timeout_ms: t[21] as TaskRow["timeout_ms"],
+    start_timeout_ms: t[22] as TaskRow["start_timeout_ms"],
+    deadline_at: t[23] as TaskRow["deadline_at"],
+    retry_count: t[24] as TaskRow["retry_count"],
+    callbacks: t[25] as TaskRow["callbacks"],
+    callback_status: t[26] as TaskRow["callback_status"],
+    callback_message: t[27] as TaskRow["callback_message"],
+    callback_attempts: t[28] as TaskRow["callback_attempts"],
+    callback_run_at: t[29] as TaskRow["callback_run_at"],
+    callback_lease_until: t[30] as TaskRow["callback_lease_until"],
+    callback_token: t[31] as TaskRow["callback_token"],
+    definition_id: t[32] as TaskRow["definition_id"],
+    scheduled_at: t[33] as TaskRow["scheduled_at"],
+    cancel_requested: t[34] as TaskRow["cancel_requested"],
+    locked_by: t[35] as TaskRow["locked_by"],
+    lease_until: t[36] as TaskRow["lease_until"],
+    lease_token: t[37] as TaskRow["lease_token"],
+    created_at: t[38] as TaskRow["created_at"],
+    started_at: t[39] as TaskRow["started_at"],
+    ended_at: t[40] as TaskRow["ended_at"],
+    updated_at: t[41] as TaskRow["updated_at"],
+    execution_ms: t[42] as TaskRow["execution_ms"],
+  };
+}
+
+/** Columns of `steps` in the order raw reads return them. */
+export const STEPS_COLUMNS = `task_id, idx, name, alias, executor, params, payload, queue, status, message, attempts, max_tries, backoff_kind, backoff_delay_ms, backoff_max_ms, backoff_jitter, timeout_ms, skip_on_failed, started_at, ended_at, execution_ms, output`;
+
+/** A raw `steps` tuple (columns in `STEPS_COLUMNS` order) as a StepRow. */
+export function stepRowFromTuple(t: unknown[]): StepRow {
+  return {
+    task_id: t[0] as StepRow["task_id"],
+    idx: t[1] as StepRow["idx"],
+    name: t[2] as StepRow["name"],
+    alias: t[3] as StepRow["alias"],
+    executor: t[4] as StepRow["executor"],
+    params: t[5] as StepRow["params"],
+    payload: t[6] as StepRow["payload"],
+    queue: t[7] as StepRow["queue"],
+    status: t[8] as StepRow["status"],
+    message: t[9] as StepRow["message"],
+    attempts: t[10] as StepRow["attempts"],
+    max_tries: t[11] as StepRow["max_tries"],
+    backoff_kind: t[12] as StepRow["backoff_kind"],
+    backoff_delay_ms: t[13] as StepRow["backoff_delay_ms"],
+    backoff_max_ms: t[14] as StepRow["backoff_max_ms"],
+    backoff_jitter: t[15] as StepRow["backoff_jitter"],
+    timeout_ms: t[16] as StepRow["timeout_ms"],
+    skip_on_failed: t[17] as StepRow["skip_on_failed"],
+    started_at: t[18] as StepRow["started_at"],
+    ended_at: t[19] as StepRow["ended_at"],
+    execution_ms: t[20] as StepRow["execution_ms"],
+    output: t[21] as StepRow["output"],
+  };
+}
+
+/** Columns of `task_logs` in the order raw reads return them. */
+export const TASK_LOGS_COLUMNS = `id, task_id, tenant, step_index, attempt, at, level, message, fields`;
+
+/** A raw `task_logs` tuple (columns in `TASK_LOGS_COLUMNS` order) as a LogRow. */
+export function logRowFromTuple(t: unknown[]): LogRow {
+  return {
+    id: t[0] as LogRow["id"],
+    task_id: t[1] as LogRow["task_id"],
+    tenant: t[2] as LogRow["tenant"],
+    step_index: t[3] as LogRow["step_index"],
+    attempt: t[4] as LogRow["attempt"],
+    at: t[5] as LogRow["at"],
+    level: t[6] as LogRow["level"],
+    message: t[7] as LogRow["message"],
+    fields: t[8] as LogRow["fields"],
+  };
+}
+
 /** ms → Date, keeping null. */
 export function toDate(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);

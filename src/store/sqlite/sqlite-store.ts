@@ -1,5 +1,6 @@
-// The embedded Store: better-sqlite3 in WAL mode. Methods run synchronously inside (one
-// transaction each) and return settled promises; the SQL lives in the files named below.
+// The embedded Store: better-sqlite3 in WAL mode. Each write is one atomic unit, group-
+// committed with the other writes of the same event-loop turn; reads run at once. The SQL
+// lives beside the functions imported below.
 import type { TaskStatus } from "../../core/status.js";
 import type { Lease, NewLogEntry, NewTask, Task, TaskLogEntry } from "../../core/task.js";
 import type {
@@ -27,11 +28,11 @@ import type {
 import { applyMigrations, assertMigrated } from "./apply-migrations.js";
 import { claimCallbacks, completeCallback } from "./callbacks.js";
 import { claimTasks, renewLeases } from "./claim.js";
-import { createTask, createTasks } from "./dispatch.js";
+import { checkNewTask, insertTask } from "./dispatch.js";
 import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress } from "./step-writes.js";
-import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
+import { expireOverdueTasks, recoverExpiredLease, selectExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
 
 /** Options of `openSqliteStore`. */
@@ -47,7 +48,8 @@ export interface SqliteStoreOptions {
  * The SQLite implementation of the Store port. One instance holds one connection; several
  * instances (or processes) may share a database file: writes take the lock with
  * `BEGIN IMMEDIATE` and wait up to 5 s for it (`busy_timeout`), then fail with
- * StoreUnavailableError.
+ * StoreUnavailableError. Writes issued in the same event-loop turn share one commit (see
+ * SqliteConnection); each still applies atomically and in call order.
  */
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -59,15 +61,18 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.connection.close();
+    await this.connection.close();
   }
 
   async createTask(task: NewTask, onDuplicate: DuplicatePolicy): Promise<CreateTaskResult> {
-    return createTask(this.connection, task, onDuplicate);
+    checkNewTask(task, "");
+    return this.connection.enqueue(() => insertTask(this.connection, task, onDuplicate));
   }
 
   async createTasks(tasks: NewTask[]): Promise<CreateTaskResult[]> {
-    return createTasks(this.connection, tasks);
+    tasks.forEach((t, i) => checkNewTask(t, `${i}.`));
+    if (tasks.length === 0) return [];
+    return this.connection.enqueue(() => tasks.map((t) => insertTask(this.connection, t, "return")));
   }
 
   async getTask(id: string, tenant: TenantScope): Promise<Task | null> {
@@ -83,63 +88,69 @@ export class SqliteStore implements Store {
   }
 
   async claimTasks(req: ClaimRequest): Promise<ClaimedTask[]> {
-    return claimTasks(this.connection, req);
+    if (req.limit < 1 || req.queues.length === 0 || req.executors.length === 0) return [];
+    return this.connection.enqueue(() => claimTasks(this.connection, req));
   }
 
   async renewLeases(leases: Lease[], leaseUntil: Date, now: Date): Promise<LeaseRenewal[]> {
-    return renewLeases(this.connection, leases, leaseUntil, now);
+    if (leases.length === 0) return [];
+    return this.connection.enqueue(() => renewLeases(this.connection, leases, leaseUntil, now));
   }
 
   async completeStep(lease: Lease, req: CompleteStepRequest): Promise<StepWriteResult> {
-    return completeStep(this.connection, lease, req);
+    return this.connection.enqueue(() => completeStep(this.connection, lease, req));
   }
 
   async failStep(lease: Lease, req: FailStepRequest): Promise<StepWriteResult> {
-    return failStep(this.connection, lease, req);
+    return this.connection.enqueue(() => failStep(this.connection, lease, req));
   }
 
   async cancelStep(lease: Lease, req: CancelStepRequest): Promise<StepWriteResult> {
-    return cancelStep(this.connection, lease, req);
+    return this.connection.enqueue(() => cancelStep(this.connection, lease, req));
   }
 
   async releaseTask(lease: Lease, now: Date): Promise<StepWriteResult> {
-    return releaseTask(this.connection, lease, now);
+    return this.connection.enqueue(() => releaseTask(this.connection, lease, now));
   }
 
   async updateProgress(lease: Lease, progressPct: number, message: string | null, now: Date): Promise<boolean> {
-    return updateProgress(this.connection, lease, progressPct, message, now);
+    return this.connection.enqueue(() => updateProgress(this.connection, lease, progressPct, message, now));
   }
 
   async appendLogs(entries: NewLogEntry[], lease: Lease | null, now: Date): Promise<boolean> {
-    return appendLogs(this.connection, entries, lease, now);
+    return this.connection.enqueue(() => appendLogs(this.connection, entries, lease, now));
   }
 
   async recoverExpiredLeases(now: Date, limit: number): Promise<RecoveredLease[]> {
-    return recoverExpiredLeases(this.connection, now, limit);
+    const ids = this.connection.read(() => selectExpiredLeases(this.connection, now, limit));
+    // One write per task: a row another node recovered first (or one that fails) never holds back the rest.
+    const outcomes = await Promise.all(ids.map((id) => this.connection.enqueue(() => recoverExpiredLease(this.connection, id, now))));
+    return outcomes.filter((o): o is RecoveredLease => o !== undefined);
   }
 
   async expireOverdueTasks(now: Date, limit: number): Promise<string[]> {
-    return expireOverdueTasks(this.connection, now, limit);
+    return this.connection.enqueue(() => expireOverdueTasks(this.connection, now, limit));
   }
 
   async claimCallbacks(req: ClaimCallbacksRequest): Promise<CallbackJob[]> {
-    return claimCallbacks(this.connection, req);
+    if (req.limit < 1 || req.names.length === 0) return [];
+    return this.connection.enqueue(() => claimCallbacks(this.connection, req));
   }
 
   async completeCallback(taskId: string, token: number, req: CompleteCallbackRequest): Promise<boolean> {
-    return completeCallback(this.connection, taskId, token, req);
+    return this.connection.enqueue(() => completeCallback(this.connection, taskId, token, req));
   }
 
   async requestCancel(id: string, tenant: TenantScope, now: Date): Promise<CancelResult> {
-    return requestCancel(this.connection, id, tenant, now);
+    return this.connection.enqueue(() => requestCancel(this.connection, id, tenant, now));
   }
 
   async retryTask(id: string, tenant: TenantScope, fromStep: string | null, now: Date): Promise<Task> {
-    return retryTask(this.connection, id, tenant, fromStep, now);
+    return this.connection.enqueue(() => retryTask(this.connection, id, tenant, fromStep, now));
   }
 
   async skipStep(id: string, tenant: TenantScope, step: string, now: Date): Promise<Task> {
-    return skipStep(this.connection, id, tenant, step, now);
+    return this.connection.enqueue(() => skipStep(this.connection, id, tenant, step, now));
   }
 
   async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
@@ -158,7 +169,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     if (readonly) assertMigrated(connection);
     else applyMigrations(connection);
   } catch (err) {
-    connection.close();
+    await connection.close();
     throw err;
   }
   return new SqliteStore(connection);

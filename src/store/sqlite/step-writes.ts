@@ -1,5 +1,6 @@
 // Fenced worker writes of the SQLite store: a step's success, failure, cancel, release,
-// progress and log lines. Each is one transaction that first checks the lease still holds.
+// progress and log lines. Each runs inside the caller's write transaction (one per call) and
+// first checks the lease still holds; a refused write changes nothing.
 import { TaskNotFoundError, ValidationError } from "../../core/errors.js";
 import type { JsonObject } from "../../core/json.js";
 import type { Lease, NewLogEntry } from "../../core/task.js";
@@ -52,20 +53,18 @@ function mergeParams(stored: string, patch: JsonObject | null): string | null {
 /** `Store.completeStep`. */
 export function completeStep(conn: SqliteConnection, lease: Lease, req: CompleteStepRequest): StepWriteResult {
   const now = req.now.getTime();
-  return conn.write(() => {
-    const task = fenceStep(conn, lease, req.stepIndex, now);
-    if (task === undefined) return LEASE_LOST;
-    const output = toJsonText(req.output);
-    finishStep(conn, lease.taskId, req.stepIndex, "succeeded", null, now, output);
-    const handOver = {
-      params: mergeParams(task.params, req.paramsPatch),
-      payload: req.taskPayload === undefined ? null : toJsonText(req.taskPayload),
-      result: output,
-    };
-    if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
-    const { taskStatus, startedStep } = advanceChain(conn, taskFacts(lease, task), req.continueNext, now, handOver);
-    return { ok: true, taskStatus, startedStep };
-  });
+  const task = fenceStep(conn, lease, req.stepIndex, now);
+  if (task === undefined) return LEASE_LOST;
+  const output = toJsonText(req.output);
+  finishStep(conn, lease.taskId, req.stepIndex, "succeeded", null, now, output);
+  const handOver = {
+    params: mergeParams(task.params, req.paramsPatch),
+    payload: req.taskPayload === undefined ? null : toJsonText(req.taskPayload),
+    result: output,
+  };
+  if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
+  const { taskStatus, startedStep } = advanceChain(conn, taskFacts(lease, task), req.continueNext, now, handOver);
+  return { ok: true, taskStatus, startedStep };
 }
 
 function taskFacts(lease: Lease, task: FencedTask) {
@@ -75,34 +74,32 @@ function taskFacts(lease: Lease, task: FencedTask) {
 /** `Store.failStep`. */
 export function failStep(conn: SqliteConnection, lease: Lease, req: FailStepRequest): StepWriteResult {
   const now = req.now.getTime();
-  return conn.write(() => {
-    const task = fenceStep(conn, lease, req.stepIndex, now);
-    if (task === undefined) return LEASE_LOST;
-    if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
-    const then = req.then;
-    switch (then.kind) {
-      case "retry": {
-        if (task.cancel_requested === 1) {
-          finishStep(conn, lease.taskId, req.stepIndex, "cancelled", req.message, now);
-          endTask(conn, lease.taskId, "cancelled", "cancelled by request", now, false);
-          return { ok: true, taskStatus: "cancelled", startedStep: null };
-        }
-        finishStep(conn, lease.taskId, req.stepIndex, "pending", req.message, now);
-        conn.stmt(RETRY_LATER).run({ id: lease.taskId, runAt: then.runAt.getTime(), message: req.message, now });
-        return { ok: true, taskStatus: "pending", startedStep: null };
+  const task = fenceStep(conn, lease, req.stepIndex, now);
+  if (task === undefined) return LEASE_LOST;
+  if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
+  const then = req.then;
+  switch (then.kind) {
+    case "retry": {
+      if (task.cancel_requested === 1) {
+        finishStep(conn, lease.taskId, req.stepIndex, "cancelled", req.message, now);
+        endTask(conn, lease.taskId, "cancelled", "cancelled by request", now, false);
+        return { ok: true, taskStatus: "cancelled", startedStep: null };
       }
-      case "skip": {
-        finishStep(conn, lease.taskId, req.stepIndex, "skipped", req.message, now);
-        const { taskStatus, startedStep } = advanceChain(conn, taskFacts(lease, task), then.continueNext, now);
-        return { ok: true, taskStatus, startedStep };
-      }
-      case "end": {
-        finishStep(conn, lease.taskId, req.stepIndex, req.stepStatus, req.message, now);
-        endTask(conn, lease.taskId, then.taskStatus, req.message, now, false);
-        return { ok: true, taskStatus: then.taskStatus, startedStep: null };
-      }
+      finishStep(conn, lease.taskId, req.stepIndex, "pending", req.message, now);
+      conn.stmt(RETRY_LATER).run({ id: lease.taskId, runAt: then.runAt.getTime(), message: req.message, now });
+      return { ok: true, taskStatus: "pending", startedStep: null };
     }
-  });
+    case "skip": {
+      finishStep(conn, lease.taskId, req.stepIndex, "skipped", req.message, now);
+      const { taskStatus, startedStep } = advanceChain(conn, taskFacts(lease, task), then.continueNext, now);
+      return { ok: true, taskStatus, startedStep };
+    }
+    case "end": {
+      finishStep(conn, lease.taskId, req.stepIndex, req.stepStatus, req.message, now);
+      endTask(conn, lease.taskId, then.taskStatus, req.message, now, false);
+      return { ok: true, taskStatus: then.taskStatus, startedStep: null };
+    }
+  }
 }
 
 // -- @id, @runAt ms, @message, @now ms: the step waits for its backoff, the lease is released.
@@ -113,14 +110,12 @@ WHERE id = @id`;
 /** `Store.cancelStep`. */
 export function cancelStep(conn: SqliteConnection, lease: Lease, req: CancelStepRequest): StepWriteResult {
   const now = req.now.getTime();
-  return conn.write(() => {
-    const task = fenceStep(conn, lease, req.stepIndex, now);
-    if (task === undefined) return LEASE_LOST;
-    if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
-    finishStep(conn, lease.taskId, req.stepIndex, "cancelled", req.message, now);
-    endTask(conn, lease.taskId, "cancelled", req.message, now, false);
-    return { ok: true, taskStatus: "cancelled", startedStep: null };
-  });
+  const task = fenceStep(conn, lease, req.stepIndex, now);
+  if (task === undefined) return LEASE_LOST;
+  if (req.logs) insertLogs(conn, lease.taskId, task.tenant, req.logs);
+  finishStep(conn, lease.taskId, req.stepIndex, "cancelled", req.message, now);
+  endTask(conn, lease.taskId, "cancelled", req.message, now, false);
+  return { ok: true, taskStatus: "cancelled", startedStep: null };
 }
 
 // -- @id, @idx, the interrupted try is not counted
@@ -137,13 +132,11 @@ WHERE id = @id`;
 /** `Store.releaseTask`. */
 export function releaseTask(conn: SqliteConnection, lease: Lease, now: Date): StepWriteResult {
   const at = now.getTime();
-  return conn.write(() => {
-    const task = fence(conn, lease, at);
-    if (task === undefined) return LEASE_LOST;
-    if (task.step_status === "running") conn.stmt(RELEASE_STEP).run({ id: lease.taskId, idx: task.current_step });
-    conn.stmt(RELEASE_TASK).run({ id: lease.taskId, now: at });
-    return { ok: true, taskStatus: "pending", startedStep: null };
-  });
+  const task = fence(conn, lease, at);
+  if (task === undefined) return LEASE_LOST;
+  if (task.step_status === "running") conn.stmt(RELEASE_STEP).run({ id: lease.taskId, idx: task.current_step });
+  conn.stmt(RELEASE_TASK).run({ id: lease.taskId, now: at });
+  return { ok: true, taskStatus: "pending", startedStep: null };
 }
 
 // -- @id, @token, @node, @now ms, @progress 0..100, @message
@@ -154,11 +147,8 @@ WHERE id = @id AND lease_token = @token AND status = 'running' AND locked_by = @
 /** `Store.updateProgress`: progress clamped to an integer in 0..100. */
 export function updateProgress(conn: SqliteConnection, lease: Lease, progressPct: number, message: string | null, now: Date): boolean {
   const progress = Number.isFinite(progressPct) ? Math.min(100, Math.max(0, Math.round(progressPct))) : 0;
-  return conn.write(
-    () =>
-      conn.stmt(UPDATE_PROGRESS).run({ id: lease.taskId, token: lease.token, node: lease.nodeId, now: now.getTime(), progress, message })
-        .changes === 1,
-  );
+  const params = { id: lease.taskId, token: lease.token, node: lease.nodeId, now: now.getTime(), progress, message };
+  return conn.stmt(UPDATE_PROGRESS).run(params).changes === 1;
 }
 
 // -- @id task id
@@ -172,25 +162,21 @@ export function appendLogs(conn: SqliteConnection, entries: NewLogEntry[], lease
   if (lease !== null) {
     const stray = entries.findIndex((e) => e.taskId !== lease.taskId);
     if (stray >= 0) throw new ValidationError([{ path: `${stray}.taskId`, message: `must be the leased task ${lease.taskId}, got ${entries[stray].taskId}` }]);
-  }
-  return conn.write(() => {
-    if (lease !== null) {
-      const task = fence(conn, lease, now.getTime());
-      if (task === undefined) return false;
-      insertLogs(conn, lease.taskId, task.tenant, entries);
-      return true;
-    }
-    const tenants = new Map<string, string>();
-    for (const e of entries) {
-      let tenant = tenants.get(e.taskId);
-      if (tenant === undefined) {
-        const row = conn.stmt(SELECT_TENANT).get({ id: e.taskId }) as { tenant: string } | undefined;
-        // Throwing rolls back the lines already inserted: all or nothing.
-        if (row === undefined) throw new TaskNotFoundError(e.taskId);
-        tenants.set(e.taskId, (tenant = row.tenant));
-      }
-      insertLogs(conn, e.taskId, tenant, [e]);
-    }
+    const task = fence(conn, lease, now.getTime());
+    if (task === undefined) return false;
+    insertLogs(conn, lease.taskId, task.tenant, entries);
     return true;
-  });
+  }
+  const tenants = new Map<string, string>();
+  for (const e of entries) {
+    let tenant = tenants.get(e.taskId);
+    if (tenant === undefined) {
+      const row = conn.stmt(SELECT_TENANT).get({ id: e.taskId }) as { tenant: string } | undefined;
+      // Throwing undoes the lines already inserted by this call: all or nothing.
+      if (row === undefined) throw new TaskNotFoundError(e.taskId);
+      tenants.set(e.taskId, (tenant = row.tenant));
+    }
+    insertLogs(conn, e.taskId, tenant, [e]);
+  }
+  return true;
 }

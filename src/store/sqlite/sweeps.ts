@@ -27,22 +27,17 @@ const BUMP_TOKEN = `UPDATE tasks SET lease_token = lease_token + 1 WHERE id = @i
 
 type ExpiredRow = StepRow & { tenant: string; current_step: number; step_count: number; cancel_requested: number; locked_by: string | null };
 
-/**
- * `Store.recoverExpiredLeases`: one transaction per task, so one bad row never holds back
- * the rest and the write lock is held briefly.
- */
-export function recoverExpiredLeases(conn: SqliteConnection, now: Date, limit: number): RecoveredLease[] {
-  const at = now.getTime();
-  const ids = conn.read(() => conn.stmt(SELECT_EXPIRED).all({ now: at, limit: Math.max(0, Math.floor(limit)) }) as { id: string }[]);
-  const recovered: RecoveredLease[] = [];
-  for (const { id } of ids) {
-    const one = conn.write(() => recoverOne(conn, id, now));
-    if (one !== undefined) recovered.push(one);
-  }
-  return recovered;
+/** Ids of running tasks whose lease ended before `now`, oldest lease first. */
+export function selectExpiredLeases(conn: SqliteConnection, now: Date, limit: number): string[] {
+  const rows = conn.stmt(SELECT_EXPIRED).all({ now: now.getTime(), limit: Math.max(0, Math.floor(limit)) }) as { id: string }[];
+  return rows.map((r) => r.id);
 }
 
-function recoverOne(conn: SqliteConnection, id: string, now: Date): RecoveredLease | undefined {
+/**
+ * Recovers one task found by `selectExpiredLeases`, inside its own write (so one bad row
+ * never holds back the rest); undefined when another node recovered it first.
+ */
+export function recoverExpiredLease(conn: SqliteConnection, id: string, now: Date): RecoveredLease | undefined {
   const at = now.getTime();
   const row = conn.stmt(SELECT_EXPIRED_ROW).get({ id, now: at }) as ExpiredRow | undefined;
   if (row === undefined) return undefined;
@@ -103,27 +98,25 @@ const TIME_OUT_CURRENT_STEP = `
 UPDATE steps SET status = 'timeout', message = @message, ended_at = @now
 WHERE task_id = @id AND idx = (SELECT current_step FROM tasks WHERE id = @id)`;
 
-/** `Store.expireOverdueTasks`: one transaction for the batch; returns the ids timed out. */
+/** `Store.expireOverdueTasks` inside the caller's write transaction; returns the ids timed out. */
 export function expireOverdueTasks(conn: SqliteConnection, now: Date, limit: number): string[] {
   const at = now.getTime();
   const max = Math.max(0, Math.floor(limit));
   if (max === 0) return [];
-  return conn.write(() => {
-    const expired: { id: string; message: string }[] = [];
-    const seen = new Set<string>();
-    for (const { id } of conn.stmt(SELECT_PAST_DEADLINE).all({ now: at, limit: max }) as { id: string }[]) {
-      expired.push({ id, message: "task timeout exceeded" });
-      seen.add(id);
+  const expired: { id: string; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const { id } of conn.stmt(SELECT_PAST_DEADLINE).all({ now: at, limit: max }) as { id: string }[]) {
+    expired.push({ id, message: "task timeout exceeded" });
+    seen.add(id);
+  }
+  if (expired.length < max) {
+    for (const { id } of conn.stmt(SELECT_PAST_START_DEADLINE).all({ now: at, limit: max - expired.length }) as { id: string }[]) {
+      if (!seen.has(id)) expired.push({ id, message: "start timeout exceeded" });
     }
-    if (expired.length < max) {
-      for (const { id } of conn.stmt(SELECT_PAST_START_DEADLINE).all({ now: at, limit: max - expired.length }) as { id: string }[]) {
-        if (!seen.has(id)) expired.push({ id, message: "start timeout exceeded" });
-      }
-    }
-    for (const { id, message } of expired) {
-      conn.stmt(TIME_OUT_CURRENT_STEP).run({ id, message, now: at });
-      endTask(conn, id, "timeout", message, at, true);
-    }
-    return expired.map((e) => e.id);
-  });
+  }
+  for (const { id, message } of expired) {
+    conn.stmt(TIME_OUT_CURRENT_STEP).run({ id, message, now: at });
+    endTask(conn, id, "timeout", message, at, true);
+  }
+  return expired.map((e) => e.id);
 }

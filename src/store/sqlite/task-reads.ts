@@ -3,32 +3,44 @@ import { TaskNotFoundError, ValidationError, type FieldError } from "../../core/
 import { TASK_STATUSES, type TaskStatus } from "../../core/status.js";
 import type { Task, TaskLogEntry } from "../../core/task.js";
 import type { LogQuery, PageRequest, TaskFilter, TaskPage, TenantScope } from "../store.js";
-import { mapLogRow, mapTaskRow, type LogRow, type StepRow, type TaskRow } from "./row-mapping.js";
+import {
+  logRowFromTuple,
+  mapLogRow,
+  mapTaskRow,
+  stepRowFromTuple,
+  taskRowFromTuple,
+  STEPS_COLUMNS,
+  TASK_LOGS_COLUMNS,
+  TASKS_COLUMNS,
+  type StepRow,
+  type TaskRow,
+} from "./row-mapping.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 
 /** Largest page `listTasks` and `listLogs` serve. */
 export const MAX_PAGE_LIMIT = 1000;
 
 // -- @id task id
-const SELECT_TASK = `SELECT * FROM tasks WHERE id = @id`;
+const SELECT_TASK = `SELECT ${TASKS_COLUMNS} FROM tasks WHERE id = @id`;
 
 // -- @id task id
-const SELECT_STEPS = `SELECT * FROM steps WHERE task_id = @id ORDER BY idx`;
+const SELECT_STEPS = `SELECT ${STEPS_COLUMNS} FROM steps WHERE task_id = @id ORDER BY idx`;
 
 // -- @ids JSON array of task ids
 const SELECT_STEPS_OF = `
-SELECT * FROM steps WHERE task_id IN (SELECT value FROM json_each(@ids)) ORDER BY task_id, idx`;
+SELECT ${STEPS_COLUMNS} FROM steps WHERE task_id IN (SELECT value FROM json_each(@ids)) ORDER BY task_id, idx`;
 
 /** The task row `id` if it exists and is inside `tenant`, else undefined. */
 export function selectTaskRow(conn: SqliteConnection, id: string, tenant: TenantScope): TaskRow | undefined {
-  const row = conn.stmt(SELECT_TASK).get({ id }) as TaskRow | undefined;
-  if (row === undefined || (tenant !== null && row.tenant !== tenant)) return undefined;
-  return row;
+  const tuple = conn.raw(SELECT_TASK).get({ id }) as unknown[] | undefined;
+  if (tuple === undefined) return undefined;
+  const row = taskRowFromTuple(tuple);
+  return tenant !== null && row.tenant !== tenant ? undefined : row;
 }
 
 /** The step rows of a task, ordered by index. */
 export function selectStepRows(conn: SqliteConnection, id: string): StepRow[] {
-  return conn.stmt(SELECT_STEPS).all({ id }) as StepRow[];
+  return (conn.raw(SELECT_STEPS).all({ id }) as unknown[][]).map(stepRowFromTuple);
 }
 
 /** Maps a task row, loading its steps. */
@@ -105,15 +117,16 @@ export function listTasks(conn: SqliteConnection, filter: TaskFilter, page: Page
   const countSql = `SELECT COUNT(*) AS n FROM tasks ${whereClause(where)}`;
   const pageWhere = page.cursor ? [...where, "id < @cursor"] : where;
   // One row more than asked tells whether a next page exists without a second query.
-  const pageSql = `SELECT * FROM tasks ${whereClause(pageWhere)} ORDER BY id DESC LIMIT @limit`;
-  const rows = conn.stmt(pageSql).all({ ...params, cursor: page.cursor ?? null, limit: page.limit + 1 }) as TaskRow[];
+  const pageSql = `SELECT ${TASKS_COLUMNS} FROM tasks ${whereClause(pageWhere)} ORDER BY id DESC LIMIT @limit`;
+  const tuples = conn.raw(pageSql).all({ ...params, cursor: page.cursor ?? null, limit: page.limit + 1 }) as unknown[][];
+  const rows = tuples.map(taskRowFromTuple);
   const total = (conn.stmt(countSql).get(params) as { n: number }).n;
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const stepsByTask = new Map<string, StepRow[]>();
   if (pageRows.length > 0) {
-    const stepRows = conn.stmt(SELECT_STEPS_OF).all({ ids: JSON.stringify(pageRows.map((r) => r.id)) }) as StepRow[];
-    for (const s of stepRows) {
+    const stepTuples = conn.raw(SELECT_STEPS_OF).all({ ids: JSON.stringify(pageRows.map((r) => r.id)) }) as unknown[][];
+    for (const s of stepTuples.map(stepRowFromTuple)) {
       let list = stepsByTask.get(s.task_id);
       if (!list) stepsByTask.set(s.task_id, (list = []));
       list.push(s);
@@ -137,11 +150,11 @@ export function countTasksByStatus(conn: SqliteConnection, filter: TaskFilter): 
 
 // -- @id task id, @afterId exclusive lower bound, @limit
 const SELECT_LOGS = `
-SELECT * FROM task_logs WHERE task_id = @id AND id > @afterId ORDER BY id LIMIT @limit`;
+SELECT ${TASK_LOGS_COLUMNS} FROM task_logs WHERE task_id = @id AND id > @afterId ORDER BY id LIMIT @limit`;
 
 // -- @id task id, @afterId exclusive lower bound, @stepIndex, @limit
 const SELECT_STEP_LOGS = `
-SELECT * FROM task_logs WHERE task_id = @id AND id > @afterId AND step_index = @stepIndex ORDER BY id LIMIT @limit`;
+SELECT ${TASK_LOGS_COLUMNS} FROM task_logs WHERE task_id = @id AND id > @afterId AND step_index = @stepIndex ORDER BY id LIMIT @limit`;
 
 /** Log lines of a visible task in id order; TaskNotFoundError otherwise. */
 export function listLogs(conn: SqliteConnection, taskId: string, tenant: TenantScope, query: LogQuery): TaskLogEntry[] {
@@ -149,5 +162,5 @@ export function listLogs(conn: SqliteConnection, taskId: string, tenant: TenantS
   requireTaskRow(conn, taskId, tenant);
   const params = { id: taskId, afterId: query.afterId ?? 0, limit: query.limit, stepIndex: query.stepIndex ?? null };
   const sql = query.stepIndex === undefined ? SELECT_LOGS : SELECT_STEP_LOGS;
-  return (conn.stmt(sql).all(params) as LogRow[]).map(mapLogRow);
+  return (conn.raw(sql).all(params) as unknown[][]).map((t) => mapLogRow(logRowFromTuple(t)));
 }

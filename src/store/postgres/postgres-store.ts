@@ -1,0 +1,230 @@
+// The distributed Store: PostgreSQL through a `pg` pool, one schema per store. Every method is
+// one statement or one transaction; the SQL lives in the files named below.
+import { TaskrailError, ValidationError } from "../../core/errors.js";
+import type { TaskStatus } from "../../core/status.js";
+import type { Lease, NewLogEntry, NewTask, Task, TaskLogEntry } from "../../core/task.js";
+import type {
+  CallbackJob,
+  CancelResult,
+  CancelStepRequest,
+  ClaimCallbacksRequest,
+  ClaimedTask,
+  ClaimRequest,
+  CompleteCallbackRequest,
+  CompleteStepRequest,
+  CreateTaskResult,
+  DuplicatePolicy,
+  FailStepRequest,
+  LeaseRenewal,
+  LogQuery,
+  PageRequest,
+  RecoveredLease,
+  StepWriteResult,
+  Store,
+  TaskFilter,
+  TaskPage,
+  TenantScope,
+} from "../store.js";
+import { applyMigrations } from "./apply-migrations.js";
+import { claimCallbacks, completeCallback } from "./callbacks.js";
+import { claimTasks, renewLeases } from "./claim.js";
+import { checkNewTask, createTaskBatch, createTasks, type CreateTaskItem } from "./dispatch.js";
+import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
+import { PostgresConnection } from "./postgres-connection.js";
+import { StatementBatcher } from "./statement-batcher.js";
+import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
+import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
+import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
+
+/** Options of `openPostgresStore`. */
+export interface PostgresStoreOptions {
+  /**
+   * Schema holding taskrail's tables (created when missing). Overrides the URL's `?schema=`.
+   * Identifier characters only: a letter or `_`, then letters, digits or `_` (at most 63).
+   * @default "taskrail"
+   */
+  schema?: string;
+  /**
+   * Connections in the pool. A worker at concurrency N writes up to N outcomes at once.
+   * @default 10
+   */
+  poolSize?: number;
+}
+
+/** The schema used when neither the options nor the URL name one. */
+export const DEFAULT_POSTGRES_SCHEMA = "taskrail";
+
+const SCHEMA_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Splits a store URL into the URL to connect with (without taskrail's own `schema` query
+ * parameter, which PostgreSQL would reject) and the schema to use.
+ */
+export function resolvePostgresTarget(url: string, schemaOption?: string): { url: string; schema: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TaskrailError("STORE_URL_INVALID", "invalid PostgreSQL URL: expected postgres://user:password@host:5432/database");
+  }
+  const fromUrl = parsed.searchParams.get("schema");
+  parsed.searchParams.delete("schema");
+  const schema = schemaOption ?? (fromUrl === null || fromUrl === "" ? DEFAULT_POSTGRES_SCHEMA : fromUrl);
+  if (!SCHEMA_NAME_RE.test(schema)) {
+    throw new ValidationError([
+      { path: "schema", message: `must be a letter or "_" followed by letters, digits or "_" (at most 63), got ${JSON.stringify(schema)}` },
+    ]);
+  }
+  return { url: parsed.toString(), schema };
+}
+
+/**
+ * The PostgreSQL implementation of the Store port. Any number of processes on any number of
+ * hosts may share one schema: claims use FOR UPDATE SKIP LOCKED, every transition is guarded
+ * by the state it expects. Connection failures surface as StoreUnavailableError and the pool
+ * reconnects on the next call.
+ */
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  /** The pool (exposed for tools and tests in this adapter; not part of the port). */
+  readonly connection: PostgresConnection;
+
+  private readonly creations: StatementBatcher<CreateTaskItem, CreateTaskResult>;
+  private readonly completions: CompletionBatcher;
+
+  constructor(connection: PostgresConnection, poolSize: number) {
+    this.connection = connection;
+    // A few statements of each kind in flight, whatever the callers' concurrency: the rest of
+    // the pool stays free for claims, heartbeats and reads, and waiting calls pile into the
+    // next batch instead of queueing for connections one statement each.
+    const maxInFlight = Math.max(1, Math.min(4, Math.floor(poolSize / 3)));
+    this.creations = new StatementBatcher({
+      maxInFlight,
+      maxBatch: 500,
+      keyOf: (item) => item.task.id,
+      write: (items) => createTaskBatch(connection, items),
+    });
+    this.completions = new StatementBatcher({
+      maxInFlight,
+      maxBatch: 200,
+      keyOf: (move) => move.taskId,
+      write: (moves) => writeCompletions(connection, moves),
+    });
+  }
+
+  /** The schema this store's tables live in. */
+  get schema(): string {
+    return this.connection.schema;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  async createTask(task: NewTask, onDuplicate: DuplicatePolicy): Promise<CreateTaskResult> {
+    checkNewTask(task, "");
+    return this.creations.submit({ task, onDuplicate });
+  }
+
+  async createTasks(tasks: NewTask[]): Promise<CreateTaskResult[]> {
+    return createTasks(this.connection, tasks);
+  }
+
+  async getTask(id: string, tenant: TenantScope): Promise<Task | null> {
+    return getTask(this.connection, id, tenant);
+  }
+
+  async listTasks(filter: TaskFilter, page: PageRequest): Promise<TaskPage> {
+    return listTasks(this.connection, filter, page);
+  }
+
+  async countTasksByStatus(filter: TaskFilter): Promise<Record<TaskStatus, number>> {
+    return countTasksByStatus(this.connection, filter);
+  }
+
+  async claimTasks(req: ClaimRequest): Promise<ClaimedTask[]> {
+    return claimTasks(this.connection.ordered, req);
+  }
+
+  async renewLeases(leases: Lease[], leaseUntil: Date, now: Date): Promise<LeaseRenewal[]> {
+    return renewLeases(this.connection, leases, leaseUntil, now);
+  }
+
+  async completeStep(lease: Lease, req: CompleteStepRequest): Promise<StepWriteResult> {
+    return completeStep(this.completions, lease, req);
+  }
+
+  async failStep(lease: Lease, req: FailStepRequest): Promise<StepWriteResult> {
+    return failStep(this.connection, lease, req);
+  }
+
+  async cancelStep(lease: Lease, req: CancelStepRequest): Promise<StepWriteResult> {
+    return cancelStep(this.connection, lease, req);
+  }
+
+  async releaseTask(lease: Lease, now: Date): Promise<StepWriteResult> {
+    return releaseTask(this.connection, lease, now);
+  }
+
+  async updateProgress(lease: Lease, progressPct: number, message: string | null, now: Date): Promise<boolean> {
+    return updateProgress(this.connection, lease, progressPct, message, now);
+  }
+
+  async appendLogs(entries: NewLogEntry[], lease: Lease | null, now: Date): Promise<boolean> {
+    return appendLogs(this.connection, entries, lease, now);
+  }
+
+  async recoverExpiredLeases(now: Date, limit: number): Promise<RecoveredLease[]> {
+    return recoverExpiredLeases(this.connection, now, limit);
+  }
+
+  async expireOverdueTasks(now: Date, limit: number): Promise<string[]> {
+    return expireOverdueTasks(this.connection.ordered, now, limit);
+  }
+
+  async claimCallbacks(req: ClaimCallbacksRequest): Promise<CallbackJob[]> {
+    return claimCallbacks(this.connection.ordered, req);
+  }
+
+  async completeCallback(taskId: string, token: number, req: CompleteCallbackRequest): Promise<boolean> {
+    return completeCallback(this.connection, taskId, token, req);
+  }
+
+  async requestCancel(id: string, tenant: TenantScope, now: Date): Promise<CancelResult> {
+    return requestCancel(this.connection, id, tenant, now);
+  }
+
+  async retryTask(id: string, tenant: TenantScope, fromStep: string | null, now: Date): Promise<Task> {
+    return retryTask(this.connection, id, tenant, fromStep, now);
+  }
+
+  async skipStep(id: string, tenant: TenantScope, step: string, now: Date): Promise<Task> {
+    return skipStep(this.connection, id, tenant, step, now);
+  }
+
+  async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
+    return listLogs(this.connection, taskId, tenant, query);
+  }
+}
+
+/**
+ * Connects to the PostgreSQL database `url` names (`postgres://…` or `postgresql://…`,
+ * optionally `?schema=NAME`), creates the schema when missing and applies pending migrations
+ * (once, however many processes start together). Throws StoreUnavailableError when the
+ * server cannot be reached.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const target = resolvePostgresTarget(url, options.schema);
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new ValidationError([{ path: "poolSize", message: `must be an integer >= 1, got ${poolSize}` }]);
+  }
+  const connection = new PostgresConnection(target.url, target.schema, poolSize);
+  try {
+    await applyMigrations(connection);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  return new PostgresStore(connection, poolSize);
+}
