@@ -15,6 +15,14 @@ export interface WorkerOptions {
   queues?: string[];
   /** Most tasks claimed in one round trip. @default 32 */
   claimBatchSize?: number;
+  /**
+   * Tasks claimed ahead of free slots, so the next claim overlaps running work (throughput for
+   * short steps). Buffered tasks hold leases; one not started within `prefetchTtl` is released
+   * for other workers. @default 0
+   */
+  prefetch?: number;
+  /** Longest a prefetched task waits in this worker before it is released. @default "2s" */
+  prefetchTtl?: number | string;
   /** Lease length; a lease not renewed for this long is taken over. @default "30s" */
   lease?: number | string;
   /** Lease renewal and cancel-check period; must be well under `lease`. @default "5s" */
@@ -41,6 +49,8 @@ export interface ResolvedWorkerOptions {
   readonly concurrency: number;
   readonly queues: readonly string[];
   readonly claimBatchSize: number;
+  readonly prefetch: number;
+  readonly prefetchTtlMs: number;
   readonly leaseMs: number;
   readonly heartbeatMs: number;
   readonly pollIntervalMs: number;
@@ -56,6 +66,8 @@ const DEFAULTS = {
   concurrency: 10,
   queues: ["default"],
   claimBatchSize: 32,
+  prefetch: 0,
+  prefetchTtl: 2_000,
   lease: 30_000,
   heartbeat: 5_000,
   pollInterval: 500,
@@ -74,6 +86,8 @@ const workerOptionsSchema = z.strictObject({
   concurrency: z.number().int("must be an integer").min(1, "must be an integer >= 1").max(10_000).optional(),
   queues: z.array(z.string().min(1)).min(1, "must name at least one queue").optional(),
   claimBatchSize: z.number().int().min(1, "must be an integer >= 1").max(1000).optional(),
+  prefetch: z.number().int().min(0, "must be an integer >= 0").max(10_000).optional(),
+  prefetchTtl: positiveDuration.optional(),
   lease: positiveDuration.optional(),
   heartbeat: positiveDuration.optional(),
   pollInterval: positiveDuration.optional(),
@@ -102,6 +116,8 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     concurrency: o.concurrency ?? DEFAULTS.concurrency,
     queues: Object.freeze([...(o.queues ?? DEFAULTS.queues)]),
     claimBatchSize: o.claimBatchSize ?? DEFAULTS.claimBatchSize,
+    prefetch: o.prefetch ?? DEFAULTS.prefetch,
+    prefetchTtlMs: o.prefetchTtl ?? DEFAULTS.prefetchTtl,
     leaseMs,
     heartbeatMs,
     pollIntervalMs: o.pollInterval ?? DEFAULTS.pollInterval,

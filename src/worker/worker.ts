@@ -34,7 +34,11 @@ export class Worker {
   readonly options: ResolvedWorkerOptions;
   readonly stats: WorkerStats = createWorkerStats();
   private stateValue: WorkerState = "idle";
+  /** Every task this worker holds: running, or claimed ahead and waiting for a slot. */
   private readonly runs = new Map<string, TaskRun>();
+  /** Claimed ahead (prefetch), oldest first, with when they were claimed. */
+  private readonly waiting: { run: TaskRun; claimedAtMs: number }[] = [];
+  private active = 0;
   private readonly running = new Set<Promise<void>>();
   private readonly queues: Set<string>;
   private readonly clock: Clock;
@@ -77,9 +81,9 @@ export class Worker {
     return this.stateValue;
   }
 
-  /** Number of tasks this worker holds right now. */
+  /** Number of steps this worker runs right now. */
   get inFlight(): number {
-    return this.runs.size;
+    return this.active;
   }
 
   /** Queues served, including `node:<nodeName>`. */
@@ -174,11 +178,13 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
+    const capacity = this.options.concurrency + this.options.prefetch;
     while (this.stateValue === "running") {
-      const free = this.options.concurrency - this.runs.size;
+      this.releaseStalePrefetch();
+      const room = capacity - this.runs.size;
       let claimedFull = false;
-      if (free > 0) {
-        const limit = Math.min(free, this.options.claimBatchSize);
+      if (room > 0) {
+        const limit = Math.min(room, this.options.claimBatchSize);
         try {
           const claimed = await this.deps.store.claimTasks({
             nodeId: this.nodeId,
@@ -190,17 +196,56 @@ export class Worker {
           });
           this.stats.claims++;
           this.stats.tasksClaimed += claimed.length;
-          for (const c of claimed) this.launch(new TaskRun(c, this.runDeps()));
+          const claimedAtMs = this.clock.now();
+          for (const c of claimed) {
+            const run = new TaskRun(c, this.runDeps());
+            this.runs.set(run.taskId, run);
+            this.waiting.push({ run, claimedAtMs });
+          }
+          this.fillSlots();
           claimedFull = claimed.length === limit;
         } catch (err) {
           this.logger.warn({ err: errorMessage(err) }, "claim failed; retrying after the poll interval");
           this.deps.events.emit("worker:error", { nodeId: this.nodeId, where: "claim", error: err });
         }
       }
-      // More work is likely waiting when a claim came back full and slots are free again.
-      if (claimedFull && this.runs.size < this.options.concurrency) continue;
+      // More work is likely waiting when a claim came back full and there is room again.
+      if (claimedFull && this.runs.size < capacity) continue;
       await this.waitForWake();
     }
+    // Stopping: tasks claimed ahead never started; give them back at once.
+    await this.releaseWaiting(this.waiting.splice(0));
+  }
+
+  /** Starts waiting tasks while slots are free. */
+  private fillSlots(): void {
+    while (this.active < this.options.concurrency && this.waiting.length > 0 && this.stateValue === "running") {
+      this.launch(this.waiting.shift()!.run);
+    }
+  }
+
+  /** Prefetched tasks that waited past `prefetchTtl` go back to the queue for other workers. */
+  private releaseStalePrefetch(): void {
+    if (this.waiting.length === 0) return;
+    const cutoff = this.clock.now() - this.options.prefetchTtlMs;
+    let n = 0;
+    while (n < this.waiting.length && this.waiting[n].claimedAtMs < cutoff) n++;
+    if (n > 0) void this.releaseWaiting(this.waiting.splice(0, n));
+  }
+
+  private async releaseWaiting(items: { run: TaskRun }[]): Promise<void> {
+    const now = new Date(this.clock.now());
+    await Promise.all(
+      items.map(async ({ run }) => {
+        try {
+          await this.deps.store.releaseTask(run.lease, now);
+        } catch (err) {
+          this.logger.warn({ taskId: run.taskId, err: errorMessage(err) }, "release of a prefetched task failed; its lease will expire");
+        } finally {
+          this.runs.delete(run.taskId);
+        }
+      }),
+    );
   }
 
   private waitForWake(): Promise<void> {
@@ -215,10 +260,12 @@ export class Worker {
   }
 
   private launch(run: TaskRun): void {
-    this.runs.set(run.taskId, run);
+    this.active++;
     const p = run.run().finally(() => {
+      this.active--;
       this.runs.delete(run.taskId);
       this.running.delete(p);
+      this.fillSlots();
       this.wake();
     });
     this.running.add(p);
