@@ -315,4 +315,13 @@ export interface Store {
 
   /** Log lines of a task in id order; TaskNotFoundError when the task is absent/outside tenant. */
   listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]>;
+
+  // ---- wake-ups ----
+
+  /**
+   * Optional: calls `listener` soon after another process made work ready (PostgreSQL:
+   * LISTEN/NOTIFY, coalesced, sent outside write transactions). Absent where in-process
+   * events and polling suffice (SQLite). Returns the function that unsubscribes.
+   */
+  subscribeReadyWork?(listener: () => void): Promise<() => Promise<void>>;
 }

@@ -52,6 +52,7 @@ export class Worker {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private unsubscribe: (() => void)[] = [];
+  private readySubscription: Promise<(() => Promise<void>) | null> | null = null;
 
   constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
     this.options = resolveWorkerOptions(options);
@@ -108,6 +109,13 @@ export class Worker {
     this.callbacks.start();
     // Kept referenced: like a server, a running worker keeps its process alive until stop().
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    if (this.deps.store.subscribeReadyWork) {
+      // Other processes' dispatches wake this worker at once (PostgreSQL NOTIFY); polling stays as the fallback.
+      this.readySubscription = this.deps.store.subscribeReadyWork(() => this.wake()).catch((err: unknown) => {
+        this.logger.warn({ err: errorMessage(err) }, "wake-up subscription failed; relying on polling");
+        return null;
+      });
+    }
     this.loop = this.claimLoop();
     this.logger.info({ queues: [...this.queues], concurrency: this.options.concurrency }, "worker started");
   }
@@ -144,6 +152,8 @@ export class Worker {
       await Promise.all(this.running);
     }
     for (const u of this.unsubscribe) u();
+    const stopListening = await this.readySubscription;
+    await stopListening?.();
     await this.leaseKeeper.stop();
     await this.sweeper.stop();
     await this.callbacks.stop();

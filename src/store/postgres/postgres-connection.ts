@@ -38,6 +38,8 @@ const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 export class PostgresConnection implements SqlRunner {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** The URL connected to (for the dedicated LISTEN connection). */
+  readonly url: string;
   /**
    * Runs claims and sweeps: statements that walk a partial index in order and stop after
    * LIMIT rows (see ORDERED_SETTINGS). Connections open on first use.
@@ -48,6 +50,7 @@ export class PostgresConnection implements SqlRunner {
   private closed = false;
 
   constructor(url: string, schema: string, poolSize: number) {
+    this.url = url;
     this.schema = schema;
     this.pool = createPool(url, schema, poolSize, DEFAULT_SETTINGS);
     this.orderedPool = createPool(url, schema, ORDERED_POOL_SIZE, ORDERED_SETTINGS);

@@ -31,6 +31,7 @@ import { claimTasks, renewLeases } from "./claim.js";
 import { checkNewTask, createTaskBatch, createTasks, type CreateTaskItem } from "./dispatch.js";
 import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
 import { PostgresConnection } from "./postgres-connection.js";
+import { ReadyNotifier } from "./ready-notifier.js";
 import { StatementBatcher } from "./statement-batcher.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
@@ -91,9 +92,11 @@ export class PostgresStore implements Store {
 
   private readonly creations: StatementBatcher<CreateTaskItem, CreateTaskResult>;
   private readonly completions: CompletionBatcher;
+  private readonly ready: ReadyNotifier;
 
   constructor(connection: PostgresConnection, poolSize: number) {
     this.connection = connection;
+    this.ready = new ReadyNotifier(connection);
     // A few statements of each kind in flight, whatever the callers' concurrency: the rest of
     // the pool stays free for claims, heartbeats and reads, and waiting calls pile into the
     // next batch instead of queueing for connections one statement each.
@@ -118,16 +121,25 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.ready.close();
     await this.connection.close();
+  }
+
+  async subscribeReadyWork(listener: () => void): Promise<() => Promise<void>> {
+    return this.ready.listen(listener);
   }
 
   async createTask(task: NewTask, onDuplicate: DuplicatePolicy): Promise<CreateTaskResult> {
     checkNewTask(task, "");
-    return this.creations.submit({ task, onDuplicate });
+    const result = await this.creations.submit({ task, onDuplicate });
+    if (result.created && task.runAt.getTime() <= task.createdAt.getTime() + 1000) this.ready.poke();
+    return result;
   }
 
   async createTasks(tasks: NewTask[]): Promise<CreateTaskResult[]> {
-    return createTasks(this.connection, tasks);
+    const results = await createTasks(this.connection, tasks);
+    if (results.some((r) => r.created)) this.ready.poke();
+    return results;
   }
 
   async getTask(id: string, tenant: TenantScope): Promise<Task | null> {
@@ -151,7 +163,10 @@ export class PostgresStore implements Store {
   }
 
   async completeStep(lease: Lease, req: CompleteStepRequest): Promise<StepWriteResult> {
-    return completeStep(this.completions, lease, req);
+    const res = await completeStep(this.completions, lease, req);
+    // A task handed back between steps (next step on another queue/node) is ready for others.
+    if (res.ok && res.taskStatus === "pending") this.ready.poke();
+    return res;
   }
 
   async failStep(lease: Lease, req: FailStepRequest): Promise<StepWriteResult> {
@@ -163,7 +178,9 @@ export class PostgresStore implements Store {
   }
 
   async releaseTask(lease: Lease, now: Date): Promise<StepWriteResult> {
-    return releaseTask(this.connection, lease, now);
+    const res = await releaseTask(this.connection, lease, now);
+    if (res.ok) this.ready.poke();
+    return res;
   }
 
   async updateProgress(lease: Lease, progressPct: number, message: string | null, now: Date): Promise<boolean> {
@@ -175,7 +192,9 @@ export class PostgresStore implements Store {
   }
 
   async recoverExpiredLeases(now: Date, limit: number): Promise<RecoveredLease[]> {
-    return recoverExpiredLeases(this.connection, now, limit);
+    const recovered = await recoverExpiredLeases(this.connection, now, limit);
+    if (recovered.some((r) => r.taskStatus === "pending")) this.ready.poke();
+    return recovered;
   }
 
   async expireOverdueTasks(now: Date, limit: number): Promise<string[]> {
@@ -195,11 +214,15 @@ export class PostgresStore implements Store {
   }
 
   async retryTask(id: string, tenant: TenantScope, fromStep: string | null, now: Date): Promise<Task> {
-    return retryTask(this.connection, id, tenant, fromStep, now);
+    const task = await retryTask(this.connection, id, tenant, fromStep, now);
+    this.ready.poke();
+    return task;
   }
 
   async skipStep(id: string, tenant: TenantScope, step: string, now: Date): Promise<Task> {
-    return skipStep(this.connection, id, tenant, step, now);
+    const task = await skipStep(this.connection, id, tenant, step, now);
+    if (task.status === "pending") this.ready.poke();
+    return task;
   }
 
   async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
