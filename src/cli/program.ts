@@ -9,7 +9,9 @@ import { registerShowCommand } from "./commands/show.js";
 import { registerSkipCommand } from "./commands/skip.js";
 import { registerStartDemoCommand } from "./commands/start-demo.js";
 import { registerWorkerCommand } from "./commands/worker.js";
-import { packageVersion } from "./package-info.js";
+import { registerNodesCommand } from "./commands/nodes.js";
+import { registerMigrateCommand } from "./commands/migrate.js";
+import { packageVersion } from "../runtime/package-info.js";
 
 const EXAMPLES = `
 Examples:
@@ -47,6 +49,8 @@ export function createProgram(): Command {
   registerRetryCommand(program);
   registerSkipCommand(program);
   registerLogsCommand(program);
+  registerNodesCommand(program);
+  registerMigrateCommand(program);
   registerStartDemoCommand(program);
   return program;
 }

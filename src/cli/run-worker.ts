@@ -19,6 +19,8 @@ export interface CliWorkerSettings {
   baseDir?: string;
   concurrency?: number;
   queues?: string[];
+  /** Node labels; each also serves queue `label:k=v`. */
+  labels?: Record<string, string>;
   nodeName?: string;
   /** Programs the built-in `shell` executor may run. */
   shellAllow: string[];
@@ -46,6 +48,7 @@ export async function runCliWorker(cmd: Command, settings: CliWorkerSettings): P
   if (settings.nodeName !== undefined) workerOptions.nodeName = settings.nodeName;
   if (settings.concurrency !== undefined) workerOptions.concurrency = settings.concurrency;
   if (settings.queues !== undefined && settings.queues.length > 0) workerOptions.queues = settings.queues;
+  if (settings.labels !== undefined) workerOptions.labels = settings.labels;
 
   let worker;
   try {
@@ -55,7 +58,7 @@ export async function runCliWorker(cmd: Command, settings: CliWorkerSettings): P
     throw err;
   }
   const name = worker.options.nodeName;
-  const queues = [...worker.options.queues, `node:${name}`];
+  const queues = worker.servedQueues;
   console.log(`worker ${name} started: queues ${queues.join(", ")}, executors ${tr.registry.executorNames().join(", ")}`);
 
   // The worker's timers are unref'd (right for a library inside someone's app), so this

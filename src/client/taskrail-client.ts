@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "../core/clock.js";
 import { TaskNotFoundError, WaitTimeoutError } from "../core/errors.js";
 import type { EventBus, TaskrailEventName, TaskrailListener } from "../core/events.js";
 import type { TaskStatus } from "../core/status.js";
+import { waitingReason, type NodeRecord } from "../core/node.js";
 import { isTerminalTaskStatus } from "../core/status.js";
 import { DEFAULT_TENANT, type Task, type TaskLogEntry } from "../core/task.js";
 import { resolveTaskSpec, type TaskSpec } from "../core/validation/task-spec.js";
@@ -179,6 +180,20 @@ export class TaskrailClient {
       const poll = setInterval(check, pollMs);
       const timeout = options.timeoutMs !== undefined ? setTimeout(() => finish(() => reject(new WaitTimeoutError(id, options.timeoutMs!))), options.timeoutMs) : undefined;
     });
+  }
+
+  /** Every known node (processes running workers), alive first. */
+  listNodes(): Promise<NodeRecord[]> {
+    return this.store.listNodes();
+  }
+
+  /**
+   * Why a pending task cannot run yet, from the live nodes ("waiting: no live node serves
+   * queue …" / "… offers executor …"), or null when it only waits for a slot or its runAt.
+   */
+  async waitingReason(task: Task): Promise<string | null> {
+    if (task.status !== "pending") return null;
+    return waitingReason(task, await this.store.listNodes());
   }
 
   /** Subscribes to an in-process event; returns the unsubscribe function. */

@@ -11,6 +11,7 @@ import type { Store } from "../store/store.js";
 import { ExecutorRegistry } from "../worker/executor-registry.js";
 import { Worker, type WorkerState } from "../worker/worker.js";
 import type { WorkerOptions } from "../worker/worker-options.js";
+import { packageVersion } from "./package-info.js";
 
 /** Options of `createTaskrail`. */
 export interface TaskrailOptions {
@@ -84,7 +85,7 @@ export class Taskrail {
   startWorker(options?: WorkerOptions): Worker {
     if (this.workerValue && this.workerValue.state !== "stopped") throw new Error("a worker is already running in this taskrail");
     const worker = new Worker(
-      { store: this.store, registry: this.registry, events: this.events, clock: this.options.clock, logger: this.options.logger },
+      { store: this.store, registry: this.registry, events: this.events, clock: this.options.clock, logger: this.options.logger, version: packageVersion() },
       options ?? this.options.worker,
     );
     worker.start();

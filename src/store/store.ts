@@ -4,6 +4,7 @@ import type { CallbackStatus, Lease, NewLogEntry, NewTask, Task, TaskLogEntry } 
 import type { JsonObject, JsonValue } from "../core/json.js";
 import type { TaskStatus } from "../core/status.js";
 import type { AfterFailedTry } from "../core/step-outcome.js";
+import type { NodeRecord, NodeRegistration } from "../core/node.js";
 
 /**
  * Which tenant a read or operator call is limited to. `null` means every tenant (admin);
@@ -315,6 +316,27 @@ export interface Store {
 
   /** Log lines of a task in id order; TaskNotFoundError when the task is absent/outside tenant. */
   listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]>;
+
+  // ---- nodes ----
+
+  /** Records a starting process (upsert by id, state `alive`, heartbeat = now). */
+  registerNode(node: NodeRegistration, now: Date): Promise<void>;
+
+  /** A node's heartbeat; false when it is no longer `alive` (marked dead: register again). */
+  heartbeatNode(id: string, inFlight: number, now: Date): Promise<boolean>;
+
+  /** A clean shutdown: state `stopped`. */
+  stopNode(id: string, now: Date): Promise<void>;
+
+  /** Every known node, alive first, then by name. */
+  listNodes(): Promise<NodeRecord[]>;
+
+  /**
+   * Alive nodes whose last heartbeat is older than `now - deadAfterMs` become `dead`, and the
+   * leases they hold end now, so the next `recoverExpiredLeases` returns their steps. Nodes
+   * stopped or dead for over a day are forgotten. Returns the ids marked dead.
+   */
+  markDeadNodes(now: Date, deadAfterMs: number): Promise<string[]>;
 
   // ---- wake-ups ----
 

@@ -22,6 +22,8 @@ export class Sweeper {
     private readonly logger: Logger,
     private readonly stats: WorkerStats,
     private readonly intervalMs: number,
+    /** A node silent this long is dead (its leases end at once). */
+    private readonly nodeDeadAfterMs: number,
     /** Called when a sweep made work ready or terminal (wake the claim/callback loops). */
     private readonly onChange: () => void,
   ) {}
@@ -52,6 +54,8 @@ export class Sweeper {
   private async run(): Promise<void> {
     try {
       const now = new Date(this.clock.now());
+      const dead = await this.store.markDeadNodes(now, this.nodeDeadAfterMs);
+      for (const id of dead) this.logger.warn({ deadNode: id }, "node stopped heartbeating: marked dead, its leases ended");
       const recovered = await this.store.recoverExpiredLeases(now, SWEEP_BATCH);
       for (const r of recovered) {
         this.stats.leasesRecovered++;

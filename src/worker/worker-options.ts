@@ -13,6 +13,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Queues served (besides `node:<nodeName>`, always served). @default ["default"] */
   queues?: string[];
+  /** Labels of this node; each `k: v` also serves queue `label:k=v`. @default {} */
+  labels?: Record<string, string>;
   /** Most tasks claimed in one round trip. @default 32 */
   claimBatchSize?: number;
   /**
@@ -48,6 +50,7 @@ export interface ResolvedWorkerOptions {
   readonly nodeName: string;
   readonly concurrency: number;
   readonly queues: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
   readonly claimBatchSize: number;
   readonly prefetch: number;
   readonly prefetchTtlMs: number;
@@ -85,6 +88,12 @@ const workerOptionsSchema = z.strictObject({
   nodeName: z.string().regex(/^[A-Za-z0-9_.\-]{1,100}$/, "must be 1-100 letters, digits or _ . -").optional(),
   concurrency: z.number().int("must be an integer").min(1, "must be an integer >= 1").max(10_000).optional(),
   queues: z.array(z.string().min(1)).min(1, "must name at least one queue").optional(),
+  labels: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.\-]{1,100}$/, "label names are 1-100 letters, digits or _ . -"),
+      z.string().regex(/^[A-Za-z0-9_.\-]{0,200}$/, "label values are letters, digits or _ . - (at most 200)"),
+    )
+    .optional(),
   claimBatchSize: z.number().int().min(1, "must be an integer >= 1").max(1000).optional(),
   prefetch: z.number().int().min(0, "must be an integer >= 0").max(10_000).optional(),
   prefetchTtl: positiveDuration.optional(),
@@ -115,6 +124,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     nodeName: o.nodeName ?? `${hostname().replace(/[^A-Za-z0-9_.\-]/g, "-")}-${process.pid}`,
     concurrency: o.concurrency ?? DEFAULTS.concurrency,
     queues: Object.freeze([...(o.queues ?? DEFAULTS.queues)]),
+    labels: Object.freeze({ ...(o.labels ?? {}) }),
     claimBatchSize: o.claimBatchSize ?? DEFAULTS.claimBatchSize,
     prefetch: o.prefetch ?? DEFAULTS.prefetch,
     prefetchTtlMs: o.prefetchTtl ?? DEFAULTS.prefetchTtl,

@@ -11,6 +11,7 @@ import type { Store } from "../store/store.js";
 import { CallbackRunner } from "./callback-runner.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { NodePresence } from "./node-presence.js";
 import { Sweeper } from "./sweeper.js";
 import { TaskRun } from "./task-run.js";
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   events: EventBus;
   clock?: Clock;
   logger?: Logger;
+  /** taskrail's version, shown in `nodes`. @default "unknown" */
+  version?: string;
 }
 
 /** Executes tasks from the store with the registered executors. */
@@ -46,6 +49,8 @@ export class Worker {
   private readonly leaseKeeper: LeaseKeeper;
   private readonly sweeper: Sweeper;
   private readonly callbacks: CallbackRunner;
+  private readonly presence: NodePresence;
+  private readonly startedAt = new Date();
   private wakeUp: (() => void) | null = null;
   private wakePending = false;
   private loop: Promise<void> | null = null;
@@ -59,12 +64,33 @@ export class Worker {
     this.clock = deps.clock ?? systemClock;
     this.logger = (deps.logger ?? silentLogger).child({ nodeId: this.nodeId, node: this.options.nodeName });
     // Every node serves its own queue, which is how a task is pinned to one node.
-    this.queues = new Set([...this.options.queues, `node:${this.options.nodeName}`]);
+    this.queues = new Set([
+      ...this.options.queues,
+      `node:${this.options.nodeName}`,
+      ...Object.entries(this.options.labels).map(([k, v]) => `label:${k}=${v}`),
+    ]);
     this.leaseKeeper = new LeaseKeeper(deps.store, this.clock, this.logger, () => this.runs.values(), this.options.leaseMs, this.options.heartbeatMs);
-    this.sweeper = new Sweeper(deps.store, this.clock, deps.events, this.logger, this.stats, this.options.sweepIntervalMs, () => {
+    this.sweeper = new Sweeper(deps.store, this.clock, deps.events, this.logger, this.stats, this.options.sweepIntervalMs, this.options.leaseMs, () => {
       this.wake();
       this.callbacks.wake();
     });
+    this.presence = new NodePresence(
+      deps.store,
+      this.clock,
+      this.logger,
+      () => ({
+        id: this.nodeId,
+        name: this.options.nodeName,
+        version: deps.version ?? "unknown",
+        labels: { ...this.options.labels },
+        queues: [...this.queues],
+        executors: deps.registry.executorNames(),
+        capacity: this.options.concurrency,
+        startedAt: this.startedAt,
+      }),
+      () => this.active,
+      this.options.heartbeatMs,
+    );
     this.callbacks = new CallbackRunner({
       store: deps.store,
       registry: deps.registry,
@@ -104,6 +130,7 @@ export class Worker {
         if (!immediate) this.runs.get(taskId)?.abort("cancel", "cancel requested");
       }),
     );
+    void this.presence.start();
     this.leaseKeeper.start();
     this.sweeper.start();
     this.callbacks.start();
@@ -157,6 +184,7 @@ export class Worker {
     await this.leaseKeeper.stop();
     await this.sweeper.stop();
     await this.callbacks.stop();
+    await this.presence.stop();
     this.stateValue = "stopped";
     this.logger.info({ stats: this.stats }, "worker stopped");
   }

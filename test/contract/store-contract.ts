@@ -10,6 +10,7 @@ import { describeFencing } from "./store-contract/fencing-contract.js";
 import { describeOperatorTransitions } from "./store-contract/operator-contract.js";
 import { describeStepOutcomes } from "./store-contract/step-outcome-contract.js";
 import { describeSweeps } from "./store-contract/sweeps-contract.js";
+import { describeNodes } from "./store-contract/nodes-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -37,5 +38,6 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeSweeps(context);
     describeCallbacks(context);
     describeOperatorTransitions(context);
+    describeNodes(context);
   });
 }

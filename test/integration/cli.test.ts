@@ -4,20 +4,10 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { tempSqliteUrl } from "../support/temp-sqlite.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "dist", "cli", "main.js");
-/** Generous bound for one CLI run (a --wait includes the task's own run time). */
-const RUN_TIMEOUT_MS = 60_000;
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { CLI, ROOT, RUN_TIMEOUT_MS, runCli, type RunResult } from "../support/cli-runner.js";
 
 /** Any task JSON the CLI prints; only the fields these tests read are typed. */
 interface TaskJson {
@@ -39,25 +29,7 @@ let workerStderr = "";
 
 /** Runs the built CLI against the test database. */
 function run(args: string[], options: { cwd?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, TASKRAIL_DATABASE_URL: db.url, TASKRAIL_SHELL_ALLOW: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`taskrail ${args.join(" ")} did not finish in ${RUN_TIMEOUT_MS}ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, { cwd: options.cwd, env: { TASKRAIL_DATABASE_URL: db.url, TASKRAIL_SHELL_ALLOW: "" } });
 }
 
 /** Runs the CLI and parses its stdout as one JSON document. */

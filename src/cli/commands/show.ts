@@ -56,8 +56,9 @@ async function showAction(id: string, flags: ShowFlags, cmd: Command): Promise<E
   return withTaskrail(cmd, async (tr) => {
     if (flags.follow) return followTask(tr, id, { json: flags.json, tty: process.stdout.isTTY === true });
     const task = await tr.client.getTask(id);
-    if (flags.json) printJson(task);
-    else console.log(formatTaskView(task));
+    const waiting = await tr.client.waitingReason(task);
+    if (flags.json) printJson(waiting === null ? task : { ...task, waitingReason: waiting });
+    else console.log(waiting === null ? formatTaskView(task) : `${formatTaskView(task)}\n${waiting}`);
     return EXIT.ok;
   });
 }

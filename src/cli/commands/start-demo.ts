@@ -2,7 +2,7 @@
 // after printing how to dispatch the examples from a second terminal.
 import type { Command } from "commander";
 import { globalOptions, runAction } from "../cli-context.js";
-import { packageRoot } from "../package-info.js";
+import { packageRoot } from "../../runtime/package-info.js";
 import { runCliWorker, shellAllowList } from "../run-worker.js";
 
 const EXAMPLES = `

@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import type { LogLevelName } from "../../observability/default-logger.js";
 import { runAction } from "../cli-context.js";
-import { collect, parseIntFlag } from "../flag-parsers.js";
+import { collect, parseIntFlag, parseKeyValue } from "../flag-parsers.js";
 import { runCliWorker, shellAllowList } from "../run-worker.js";
 
 /** Options of `worker`. */
@@ -10,6 +10,7 @@ export interface WorkerFlags {
   executors?: string;
   concurrency?: string;
   queue?: string[];
+  label?: string[];
   nodeName?: string;
   shellAllow?: string[];
   logLevel: LogLevelName;
@@ -23,6 +24,7 @@ Examples:
   $ taskrail worker --executors ./executors.js
   $ taskrail worker --executors ./executors.js --concurrency 4 --queue default --queue batch
   $ taskrail worker --executors ./executors.js --shell-allow git --shell-allow make
+  $ taskrail worker --executors ./executors.js --label gpu=a100 --node-name trainer-1
   $ TASKRAIL_SHELL_ALLOW=git,make taskrail worker --executors ./executors.js --log-level debug
 
 The executors module's default export maps executor names to functions (ctx) => result;
@@ -40,6 +42,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option("--executors <MODULE>", "executors module (ESM; path relative to the cwd)")
     .option("--concurrency <N>", "steps run at once (default 10)")
     .option("--queue <QUEUE>", "queue to serve (repeatable; default: default)", collect)
+    .option("--label <K=V>", "node label (repeatable); the node also serves queue label:K=V", collect)
     .option("--node-name <NAME>", "node name (default <hostname>-<pid>); the node also serves queue node:<NAME>")
     .option("--shell-allow <CMD>", "program the built-in shell executor may run (repeatable; also env TASKRAIL_SHELL_ALLOW=a,b)", collect)
     .addOption(new Option("--log-level <LEVEL>", "log level on stderr").choices(LOG_LEVELS).default("info"))
@@ -50,6 +53,7 @@ export function registerWorkerCommand(program: Command): Command {
           executors: flags.executors,
           concurrency: flags.concurrency !== undefined ? parseIntFlag("--concurrency", flags.concurrency, 1, 10_000) : undefined,
           queues: flags.queue,
+          labels: flags.label ? Object.fromEntries(flags.label.map((l) => parseKeyValue("--label", l))) : undefined,
           nodeName: flags.nodeName,
           shellAllow: shellAllowList(flags.shellAllow),
           logLevel: flags.logLevel,

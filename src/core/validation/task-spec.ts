@@ -29,7 +29,7 @@ const queueSchema = z
   .string()
   .min(1, "must not be empty")
   .max(200, "must be at most 200 characters")
-  .regex(/^[A-Za-z0-9_.:\-/]+$/, "may hold only letters, digits and _ . : - /");
+  .regex(/^[A-Za-z0-9_.:=\-/]+$/, "may hold only letters, digits and _ . : = - /");
 
 /** A point in time: ISO-8601 string, epoch ms, or Date. */
 export const instantSchema = z.union([z.string(), z.number(), z.date()]).transform((value, ctx) => {

@@ -32,6 +32,8 @@ import { checkNewTask, createTaskBatch, createTasks, type CreateTaskItem } from 
 import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
 import { PostgresConnection } from "./postgres-connection.js";
 import { ReadyNotifier } from "./ready-notifier.js";
+import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
+import type { NodeRecord, NodeRegistration } from "../../core/node.js";
 import { StatementBatcher } from "./statement-batcher.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
@@ -123,6 +125,27 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     this.ready.close();
     await this.connection.close();
+  }
+
+  async registerNode(node: NodeRegistration, now: Date): Promise<void> {
+    return registerNode(this.connection, node, now);
+  }
+
+  async heartbeatNode(id: string, inFlight: number, now: Date): Promise<boolean> {
+    return heartbeatNode(this.connection, id, inFlight, now);
+  }
+
+  async stopNode(id: string, now: Date): Promise<void> {
+    return stopNode(this.connection, id, now);
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return listNodes(this.connection);
+  }
+
+  async markDeadNodes(now: Date, deadAfterMs: number): Promise<string[]> {
+    const dead = await markDeadNodes(this.connection, now, deadAfterMs);
+    return dead;
   }
 
   async subscribeReadyWork(listener: () => void): Promise<() => Promise<void>> {

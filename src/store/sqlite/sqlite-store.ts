@@ -34,6 +34,8 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLease, selectExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
+import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
+import type { NodeRecord, NodeRegistration } from "../../core/node.js";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -62,6 +64,26 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.connection.close();
+  }
+
+  async registerNode(node: NodeRegistration, now: Date): Promise<void> {
+    return this.connection.enqueue(() => registerNode(this.connection, node, now));
+  }
+
+  async heartbeatNode(id: string, inFlight: number, now: Date): Promise<boolean> {
+    return this.connection.enqueue(() => heartbeatNode(this.connection, id, inFlight, now));
+  }
+
+  async stopNode(id: string, now: Date): Promise<void> {
+    return this.connection.enqueue(() => stopNode(this.connection, id, now));
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return this.connection.read(() => listNodes(this.connection));
+  }
+
+  async markDeadNodes(now: Date, deadAfterMs: number): Promise<string[]> {
+    return this.connection.enqueue(() => markDeadNodes(this.connection, now, deadAfterMs));
   }
 
   async createTask(task: NewTask, onDuplicate: DuplicatePolicy): Promise<CreateTaskResult> {
