@@ -311,11 +311,18 @@ export class TaskRun {
     return null;
   }
 
-  /** Whether this worker may start step `index` in place (executor present, queue served). */
+  /**
+   * Whether this worker may start step `index` in place: same queue as the step that just ran
+   * (a step on another queue goes back through a claim, so that queue's routing and limits
+   * apply), and this worker has its executor.
+   */
   private canContinue(index: number): boolean {
     const next = this.task.steps[index];
-    if (!next || this.deps.isStopping() || this.pendingAbort) return false;
-    return this.deps.registry.executor(next.executor) !== undefined && this.deps.servesQueue(next.queue ?? this.task.queue);
+    const current = this.task.steps[index - 1];
+    if (!next || !current || this.deps.isStopping() || this.pendingAbort) return false;
+    const nextQueue = next.queue ?? this.task.queue;
+    if (nextQueue !== (current.queue ?? this.task.queue)) return false;
+    return this.deps.registry.executor(next.executor) !== undefined && this.deps.servesQueue(nextQueue);
   }
 
   private armTimers(stepTimeoutMs: number | null, deadlineAt: Date | null): { step?: NodeJS.Timeout; task?: NodeJS.Timeout } {
