@@ -11,6 +11,7 @@ import { registerStartDemoCommand } from "./commands/start-demo.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerNodesCommand } from "./commands/nodes.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
+import { registerLimitsCommand } from "./commands/limits.js";
 import { packageVersion } from "../runtime/package-info.js";
 
 const EXAMPLES = `
@@ -51,6 +52,7 @@ export function createProgram(): Command {
   registerLogsCommand(program);
   registerNodesCommand(program);
   registerMigrateCommand(program);
+  registerLimitsCommand(program);
   registerStartDemoCommand(program);
   return program;
 }

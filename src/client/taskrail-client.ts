@@ -5,6 +5,8 @@ import { TaskNotFoundError, WaitTimeoutError } from "../core/errors.js";
 import type { EventBus, TaskrailEventName, TaskrailListener } from "../core/events.js";
 import type { TaskStatus } from "../core/status.js";
 import { waitingReason, type NodeRecord } from "../core/node.js";
+import type { TaskLimit } from "../core/task-limit.js";
+import { resolveLimitSpec, type LimitSpec } from "../core/validation/limit-spec.js";
 import { isTerminalTaskStatus } from "../core/status.js";
 import { DEFAULT_TENANT, type Task, type TaskLogEntry } from "../core/task.js";
 import { resolveTaskSpec, type TaskSpec } from "../core/validation/task-spec.js";
@@ -180,6 +182,21 @@ export class TaskrailClient {
       const poll = setInterval(check, pollMs);
       const timeout = options.timeoutMs !== undefined ? setTimeout(() => finish(() => reject(new WaitTimeoutError(id, options.timeoutMs!))), options.timeoutMs) : undefined;
     });
+  }
+
+  /**
+   * Sets a cluster-wide limit, e.g. `{ scope: "queue", name: "emails", maxRunning: 2,
+   * rate: { count: 10, interval: "1s" } }`; neither `maxRunning` nor `rate` removes it.
+   */
+  async setLimit(spec: LimitSpec): Promise<TaskLimit> {
+    const limit = resolveLimitSpec(spec);
+    await this.store.setLimit(limit);
+    return limit;
+  }
+
+  /** Every cluster-wide limit. */
+  listLimits(): Promise<TaskLimit[]> {
+    return this.store.listLimits();
   }
 
   /** Every known node (processes running workers), alive first. */

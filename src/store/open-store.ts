@@ -10,8 +10,8 @@ export const DEFAULT_STORE_URL = "sqlite:./taskrail.db";
 /** Options of `openStore`, passed on to the backend. */
 export interface OpenStoreOptions {
   /**
-   * Open without write access where the backend supports it (SQLite: read-only file, no
-   * migrations).
+   * SQLite: open the file read-only (no migrations; the schema must be current). PostgreSQL
+   * ignores it: the URL's role decides what may be written.
    * @default false
    */
   readonly?: boolean;
@@ -66,10 +66,9 @@ export async function openStore(url?: string, options: OpenStoreOptions = {}): P
   const resolved = url ?? (process.env.TASKRAIL_DATABASE_URL || DEFAULT_STORE_URL);
   const parsed = parseStoreUrl(resolved);
   if (parsed.kind === "postgres") {
-    // Built in a variable so tsc does not resolve the module at compile time.
-    const specifier = "./postgres/postgres-store.js";
-    const mod = (await import(specifier)) as { openPostgresStore(url: string, options?: OpenStoreOptions): Promise<Store> };
-    return mod.openPostgresStore(parsed.url, options);
+    // `readonly` is SQLite's; PostgreSQL access rights come from the URL's role.
+    const { openPostgresStore } = await import("./postgres/postgres-store.js");
+    return openPostgresStore(parsed.url);
   }
   const { openSqliteStore } = await import("./sqlite/sqlite-store.js");
   if (parsed.path !== ":memory:" && !options.readonly) mkdirSync(dirname(resolve(parsed.path)), { recursive: true });

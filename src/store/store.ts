@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue } from "../core/json.js";
 import type { TaskStatus } from "../core/status.js";
 import type { AfterFailedTry } from "../core/step-outcome.js";
 import type { NodeRecord, NodeRegistration } from "../core/node.js";
+import type { TaskLimit } from "../core/task-limit.js";
 
 /**
  * Which tenant a read or operator call is limited to. `null` means every tenant (admin);
@@ -228,7 +229,9 @@ export interface Store {
   /**
    * Claims up to `limit` ready tasks (pending, runAt <= now, not cancel-requested, current
    * step's queue and executor served) ordered by priority desc, runAt, id; each claim bumps
-   * the lease token and starts the current step (see ClaimedTask).
+   * the lease token and starts the current step (see ClaimedTask). Cluster-wide limits hold:
+   * never more running steps in a limited queue or type than its `maxRunning`, never more
+   * claims in a queue's rate window than its `rate.count` (a task over budget is passed over).
    */
   claimTasks(req: ClaimRequest): Promise<ClaimedTask[]>;
 
@@ -337,6 +340,17 @@ export interface Store {
    * stopped or dead for over a day are forgotten. Returns the ids marked dead.
    */
   markDeadNodes(now: Date, deadAfterMs: number): Promise<string[]>;
+
+  // ---- cluster-wide limits ----
+
+  /**
+   * Sets (upserts) a limit; one with neither `maxRunning` nor `rate` is removed. Claims honour
+   * limits within about a second of a change (each process caches the list for 1 s).
+   */
+  setLimit(limit: TaskLimit): Promise<void>;
+
+  /** Every limit, by scope then name. */
+  listLimits(): Promise<TaskLimit[]>;
 
   // ---- wake-ups ----
 

@@ -11,6 +11,7 @@ import { describeOperatorTransitions } from "./store-contract/operator-contract.
 import { describeStepOutcomes } from "./store-contract/step-outcome-contract.js";
 import { describeSweeps } from "./store-contract/sweeps-contract.js";
 import { describeNodes } from "./store-contract/nodes-contract.js";
+import { describeLimits } from "./store-contract/limits-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -39,5 +40,6 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeCallbacks(context);
     describeOperatorTransitions(context);
     describeNodes(context);
+    describeLimits(context);
   });
 }

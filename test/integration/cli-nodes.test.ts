@@ -66,3 +66,20 @@ test("a labelled worker registers as a node, serves its label queue, and is list
   await new Promise((resolve) => worker!.once("exit", resolve));
   assert.equal((await nodes())[0].state, "stopped");
 });
+
+test("limits are set, listed and cleared from the CLI, and bad flags are named", async () => {
+  const set = await runCli(["limits", "set", "--queue", "emails", "--max-running", "2", "--rate", "10/1s", "--json"], { env });
+  assert.equal(set.code, 0, set.stderr);
+  assert.deepEqual(JSON.parse(set.stdout), { scope: "queue", name: "emails", maxRunning: 2, rate: { count: 10, intervalMs: 1000 } });
+  const list = await runCli(["limits"], { env });
+  assert.match(list.stdout, /queue\s+emails\s+2\s+10\/1\.0s/);
+  const badRate = await runCli(["limits", "set", "--queue", "emails", "--rate", "ten"], { env });
+  assert.equal(badRate.code, 2);
+  assert.match(badRate.stderr, /--rate: must look like N\/INTERVAL/);
+  const typeRate = await runCli(["limits", "set", "--type", "t", "--rate", "5/1s"], { env });
+  assert.equal(typeRate.code, 2);
+  assert.match(typeRate.stderr, /rate: rate limits apply to queues only/);
+  const cleared = await runCli(["limits", "clear", "--queue", "emails"], { env });
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.deepEqual(JSON.parse((await runCli(["limits", "--json"], { env })).stdout), []);
+});

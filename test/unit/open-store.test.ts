@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { DEFAULT_STORE_URL, openStore, parseStoreUrl } from "../../src/store/open-store.js";
+import { dropSchema, freshSchemaName, postgresUrl, requirePostgres } from "../support/postgres.js";
 
 const root = mkdtempSync(join(tmpdir(), "taskrail-open-store-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -81,5 +82,19 @@ describe("openStore", () => {
     assert.equal(store.kind, "sqlite");
     await store.close();
     await assert.rejects(openStore("ftp://x"), { code: "STORE_URL_INVALID" });
+  });
+
+  test("a postgres URL opens the PostgreSQL store", async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = freshSchemaName("open_store");
+    const url = postgresUrl();
+    const store = await openStore(`${url}${url.includes("?") ? "&" : "?"}schema=${schema}`);
+    try {
+      assert.equal(store.kind, "postgres");
+      assert.equal((await store.listTasks({}, { limit: 1 })).total, 0);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
   });
 });

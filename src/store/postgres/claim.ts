@@ -42,6 +42,21 @@ SELECT c.*, (
 FROM claimed c
 ORDER BY c.priority DESC, c.run_at, c.id`;
 
+// -- $1 node, $2 now, $3 lease until, $4 ids picked (and row-locked) by pickLimited
+// The same start as CLAIM_TASKS for tasks already chosen within the cluster-wide limits.
+const CLAIM_PICKED = CLAIM_TASKS.replace(
+  /WHERE t\.id IN \(\s*SELECT r\.id FROM tasks r[\s\S]*?FOR UPDATE SKIP LOCKED\)/,
+  "WHERE t.id = ANY($4::text[]) AND t.status = 'pending'",
+);
+
+/** Claims tasks already picked (and locked) inside the caller's transaction, in claim order. */
+export async function claimPicked(tx: SqlRunner, req: ClaimRequest, ids: string[]): Promise<ClaimedTask[]> {
+  if (ids.length === 0) return [];
+  const leaseUntil = new Date(req.now.getTime() + req.leaseMs);
+  const rows = (await tx.prepared<TaskRow>(CLAIM_PICKED, [req.nodeId, req.now, leaseUntil, ids])).rows;
+  return rows.map((row) => ({ task: mapTaskRow(row), lease: { taskId: row.id, nodeId: req.nodeId, token: row.lease_token } }));
+}
+
 /** `Store.claimTasks`: one statement, one round trip, whatever the batch size. */
 export async function claimTasks(db: SqlRunner, req: ClaimRequest): Promise<ClaimedTask[]> {
   const limit = Math.floor(req.limit);

@@ -27,7 +27,9 @@ import type {
 } from "../store.js";
 import { applyMigrations } from "./apply-migrations.js";
 import { claimCallbacks, completeCallback } from "./callbacks.js";
-import { claimTasks, renewLeases } from "./claim.js";
+import { claimPicked, claimTasks, renewLeases } from "./claim.js";
+import { LimitCache, listLimits, pickLimited, setLimit } from "./limits.js";
+import { limitsApply, type TaskLimit } from "../../core/task-limit.js";
 import { checkNewTask, createTaskBatch, createTasks, type CreateTaskItem } from "./dispatch.js";
 import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
 import { PostgresConnection } from "./postgres-connection.js";
@@ -95,10 +97,12 @@ export class PostgresStore implements Store {
   private readonly creations: StatementBatcher<CreateTaskItem, CreateTaskResult>;
   private readonly completions: CompletionBatcher;
   private readonly ready: ReadyNotifier;
+  private readonly limits: LimitCache;
 
   constructor(connection: PostgresConnection, poolSize: number) {
     this.connection = connection;
     this.ready = new ReadyNotifier(connection);
+    this.limits = new LimitCache(connection);
     // A few statements of each kind in flight, whatever the callers' concurrency: the rest of
     // the pool stays free for claims, heartbeats and reads, and waiting calls pile into the
     // next batch instead of queueing for connections one statement each.
@@ -178,7 +182,20 @@ export class PostgresStore implements Store {
   }
 
   async claimTasks(req: ClaimRequest): Promise<ClaimedTask[]> {
-    return claimTasks(this.connection.ordered, req);
+    const limits = await this.limits.get();
+    // No limit on these queues and no type limit: the one-statement claim.
+    if (!limitsApply(limits, req.queues)) return claimTasks(this.connection.ordered, req);
+    if (req.limit < 1 || req.queues.length === 0 || req.executors.length === 0) return [];
+    return this.connection.ordered.transaction(async (tx) => claimPicked(tx, req, await pickLimited(tx, req)));
+  }
+
+  async setLimit(limit: TaskLimit): Promise<void> {
+    await setLimit(this.connection, limit);
+    this.limits.invalidate();
+  }
+
+  async listLimits(): Promise<TaskLimit[]> {
+    return listLimits(this.connection);
   }
 
   async renewLeases(leases: Lease[], leaseUntil: Date, now: Date): Promise<LeaseRenewal[]> {

@@ -1,31 +1,42 @@
 // The claim path of the SQLite store: take ready tasks under a fresh lease, and renew leases.
 import type { Lease } from "../../core/task.js";
 import type { ClaimedTask, ClaimRequest, LeaseRenewal } from "../store.js";
-import { mapTaskRow, stepRowFromTuple, taskRowFromTuple, STEPS_COLUMNS, TASKS_COLUMNS, type StepRow } from "./row-mapping.js";
+import { mapTaskRow, stepRowFromTuple, taskRowFromTuple, STEPS_COLUMNS, TASKS_COLUMNS, type StepRow, type TaskRow } from "./row-mapping.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
-import { selectStepRows } from "./task-reads.js";
 
 // -- @now ms, @queues JSON array, @executors JSON array, @limit
-// INDEXED BY pins the partial index on ready work: its order is the claim order, so the scan
-// stops after LIMIT matches, and an ANALYZE can never swap in a status or tenant index.
+// INDEXED BY pins the partial index on ready work: its order is the claim order and it holds
+// the filter columns, so the scan stops after LIMIT matches and reads only the rows it takes;
+// an ANALYZE can never swap in a status or tenant index. Whole rows come back: the claim
+// patches them in JS instead of reading them again (measured cheaper than RETURNING).
 const SELECT_READY = `
-SELECT id FROM tasks INDEXED BY tasks_ready
+SELECT ${TASKS_COLUMNS} FROM tasks INDEXED BY tasks_ready
 WHERE status = 'pending' AND run_at <= @now AND cancel_requested = 0
   AND current_queue IN (SELECT value FROM json_each(@queues))
   AND current_executor IN (SELECT value FROM json_each(@executors))
 ORDER BY priority DESC, run_at, id
 LIMIT @limit`;
 
-// -- @id, @node, @leaseUntil ms, @now ms
-// deadline_at is set on the first start only (retries of a step keep the task's clock).
+// -- as SELECT_READY, plus @exQueues / @exTypes JSON arrays: queues and types with no budget
+// left under the cluster-wide limits, passed over so they cannot starve the others.
+const SELECT_READY_LIMITED = SELECT_READY.replace(
+  "ORDER BY",
+  `AND current_queue NOT IN (SELECT value FROM json_each(@exQueues))
+  AND type NOT IN (SELECT value FROM json_each(@exTypes))
+ORDER BY`,
+);
+
+// -- @ids JSON array of task ids
+const SELECT_STEPS_OF = `
+SELECT ${STEPS_COLUMNS} FROM steps WHERE task_id IN (SELECT value FROM json_each(@ids)) ORDER BY task_id, idx`;
+
+// -- @id, @node, @leaseUntil ms, @startedAt ms, @deadlineAt ms or NULL, @now ms
+// startedAt/deadlineAt are the stored ones when set: a retry of a step keeps the task's clock.
 const CLAIM_TASK = `
 UPDATE tasks SET
   status = 'running', locked_by = @node, lease_until = @leaseUntil, lease_token = lease_token + 1,
-  started_at = COALESCE(started_at, @now),
-  deadline_at = COALESCE(deadline_at, COALESCE(started_at, @now) + timeout_ms),
-  updated_at = @now
-WHERE id = @id AND status = 'pending'
-RETURNING ${TASKS_COLUMNS}`;
+  started_at = @startedAt, deadline_at = @deadlineAt, updated_at = @now
+WHERE id = @id AND status = 'pending'`;
 
 // -- @id task id, @idx step index, @now ms
 /** Starts a step: shared by claims and by a chain going on under the same lease. */
@@ -33,34 +44,62 @@ export const START_STEP = `
 UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = @now, ended_at = NULL, message = NULL
 WHERE task_id = @id AND idx = @idx`;
 
-// -- @id task id, @idx step index, @now ms; START_STEP handing the step back (one-step tasks)
-const START_STEP_RETURNING = `${START_STEP}
-RETURNING ${STEPS_COLUMNS}`;
+/** Under cluster-wide limits: read `scan` ready rows, claim the ones `choose` keeps (see limits.ts). */
+export interface LimitedPick {
+  scan: number;
+  exhaustedQueues: string[];
+  exhaustedTypes: string[];
+  choose(rows: TaskRow[]): TaskRow[];
+}
 
 /**
- * `Store.claimTasks` inside the caller's write transaction: one indexed read, then two
- * updates per task claimed (a one-step task's steps need no further read).
+ * `Store.claimTasks` inside the caller's write transaction: one indexed read of the tasks,
+ * one of their steps, then two updates per task; the rows read are patched to match.
  */
-export function claimTasks(conn: SqliteConnection, req: ClaimRequest): ClaimedTask[] {
+export function claimTasks(conn: SqliteConnection, req: ClaimRequest, limited?: LimitedPick): ClaimedTask[] {
   if (req.limit < 1 || req.queues.length === 0 || req.executors.length === 0) return [];
   const now = req.now.getTime();
-  const ready = conn.stmt(SELECT_READY).all({
-    now,
-    queues: JSON.stringify(req.queues),
-    executors: JSON.stringify(req.executors),
-    limit: Math.floor(req.limit),
-  }) as { id: string }[];
-  const claimed: ClaimedTask[] = [];
-  const claim = conn.raw(CLAIM_TASK);
-  const start = conn.raw(START_STEP_RETURNING);
+  const params = { now, queues: JSON.stringify(req.queues), executors: JSON.stringify(req.executors), limit: Math.floor(req.limit) };
+  const tuples = (
+    limited
+      ? conn.raw(SELECT_READY_LIMITED).all({ ...params, limit: limited.scan, exQueues: JSON.stringify(limited.exhaustedQueues), exTypes: JSON.stringify(limited.exhaustedTypes) })
+      : conn.raw(SELECT_READY).all(params)
+  ) as unknown[][];
+  if (tuples.length === 0) return [];
+  const rows = limited ? limited.choose(tuples.map(taskRowFromTuple)) : tuples.map(taskRowFromTuple);
+  if (rows.length === 0) return [];
+  const stepsByTask = new Map<string, StepRow[]>();
+  for (const tuple of conn.raw(SELECT_STEPS_OF).all({ ids: JSON.stringify(rows.map((r) => r.id)) }) as unknown[][]) {
+    const step = stepRowFromTuple(tuple);
+    let list = stepsByTask.get(step.task_id);
+    if (list === undefined) stepsByTask.set(step.task_id, (list = []));
+    list.push(step);
+  }
   const leaseUntil = now + req.leaseMs;
-  for (const { id } of ready) {
-    const tuple = claim.get({ id, node: req.nodeId, leaseUntil, now }) as unknown[] | undefined;
-    if (tuple === undefined) continue;
-    const row = taskRowFromTuple(tuple);
-    const started = start.get({ id, idx: row.current_step, now }) as unknown[] | undefined;
-    const steps: StepRow[] = row.step_count === 1 && started !== undefined ? [stepRowFromTuple(started)] : selectStepRows(conn, id);
-    claimed.push({ task: mapTaskRow(row, steps), lease: { taskId: id, nodeId: req.nodeId, token: row.lease_token } });
+  const claim = conn.stmt(CLAIM_TASK);
+  const start = conn.stmt(START_STEP);
+  const claimed: ClaimedTask[] = [];
+  for (const row of rows) {
+    const startedAt = row.started_at ?? now;
+    const deadlineAt = row.deadline_at ?? (row.timeout_ms === null ? null : startedAt + row.timeout_ms);
+    claim.run({ id: row.id, node: req.nodeId, leaseUntil, startedAt, deadlineAt, now });
+    start.run({ id: row.id, idx: row.current_step, now });
+    // The same changes, on the rows already in hand.
+    row.status = "running";
+    row.locked_by = req.nodeId;
+    row.lease_until = leaseUntil;
+    row.lease_token += 1;
+    row.started_at = startedAt;
+    row.deadline_at = deadlineAt;
+    row.updated_at = now;
+    const steps = stepsByTask.get(row.id) ?? [];
+    const step = steps[row.current_step];
+    step.status = "running";
+    step.attempts += 1;
+    step.started_at = now;
+    step.ended_at = null;
+    step.message = null;
+    claimed.push({ task: mapTaskRow(row, steps), lease: { taskId: row.id, nodeId: req.nodeId, token: row.lease_token } });
   }
   return claimed;
 }

@@ -1,8 +1,9 @@
 // Dispatch into the SQLite store: insert a task with its steps, or find its active duplicate.
 import { DuplicateTaskError, ValidationError, type FieldError } from "../../core/errors.js";
-import type { NewTask } from "../../core/task.js";
+import type { JsonObject, JsonValue } from "../../core/json.js";
+import type { NewTask, Task } from "../../core/task.js";
 import type { CreateTaskResult, DuplicatePolicy } from "../store.js";
-import { taskFromNewTask, toJsonText, toMs } from "./row-mapping.js";
+import { toDate, toJsonText, toMs } from "./row-mapping.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { getTask } from "./task-reads.js";
 
@@ -77,6 +78,8 @@ export function checkNewTask(task: NewTask, prefix: string): void {
  */
 export function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: DuplicatePolicy): CreateTaskResult {
   const first = task.steps[0];
+  const params = toJsonText(task.params ?? {});
+  const payload = toJsonText(task.payload);
   const info = conn.stmt(INSERT_TASK).run({
     id: task.id,
     tenant: task.tenant,
@@ -87,8 +90,8 @@ export function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: D
     queue: task.queue,
     priority: task.priority,
     creator: task.creator,
-    params: toJsonText(task.params ?? {}),
-    payload: toJsonText(task.payload),
+    params,
+    payload,
     stepCount: task.steps.length,
     executor: first.executor,
     currentQueue: first.queue ?? task.queue,
@@ -109,15 +112,16 @@ export function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: D
     return { task: getTask(conn, existingId, null)!, created: false };
   }
   const insertStep = conn.stmt(INSERT_STEP);
-  task.steps.forEach((s, idx) => {
+  const stepTexts = task.steps.map((s, idx) => {
+    const texts = { params: toJsonText(s.params ?? {}), payload: toJsonText(s.payload) };
     insertStep.run({
       taskId: task.id,
       idx,
       name: s.name,
       alias: s.alias,
       executor: s.executor,
-      params: toJsonText(s.params ?? {}),
-      payload: toJsonText(s.payload),
+      params: texts.params,
+      payload: texts.payload,
       queue: s.queue,
       maxTries: s.maxTries,
       backoffKind: s.backoff.kind,
@@ -127,6 +131,75 @@ export function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: D
       timeoutMs: s.timeoutMs,
       skipOnFailed: s.skipOnFailed ? 1 : 0,
     });
+    return texts;
   });
-  return { task: taskFromNewTask(task), created: true };
+  return { task: storedTask(task, { params, payload }, stepTexts), created: true };
+}
+
+/**
+ * The Task an insert of `task` stored, built without reading it back (dispatch is hot). JSON
+ * values are parsed from the texts just written, so the caller never shares objects with its
+ * input and reads back exactly what a later getTask would.
+ */
+function storedTask(task: NewTask, texts: { params: string; payload: string }, stepTexts: { params: string; payload: string }[]): Task {
+  const createdAt = task.createdAt.getTime();
+  return {
+    id: task.id,
+    tenant: task.tenant,
+    type: task.type,
+    name: task.name,
+    index: task.index,
+    indexType: task.indexType,
+    queue: task.queue,
+    priority: task.priority,
+    creator: task.creator,
+    params: JSON.parse(texts.params) as JsonObject,
+    payload: JSON.parse(texts.payload) as JsonValue,
+    steps: task.steps.map((s, index) => ({
+      index,
+      name: s.name,
+      alias: s.alias,
+      executor: s.executor,
+      params: JSON.parse(stepTexts[index].params) as JsonObject,
+      payload: JSON.parse(stepTexts[index].payload) as JsonValue,
+      queue: s.queue,
+      status: "pending",
+      message: null,
+      attempts: 0,
+      maxTries: s.maxTries,
+      backoff: { ...s.backoff },
+      timeoutMs: s.timeoutMs,
+      skipOnFailed: s.skipOnFailed,
+      startedAt: null,
+      endedAt: null,
+      executionMs: null,
+      output: null,
+    })),
+    currentStep: 0,
+    status: "pending",
+    message: null,
+    progress: 0,
+    progressMessage: null,
+    result: null,
+    runAt: new Date(task.runAt.getTime()),
+    timeoutMs: task.timeoutMs,
+    startTimeoutMs: task.startTimeoutMs,
+    deadlineAt: null,
+    retryCount: 0,
+    callbacks: [...(task.callbacks ?? [])],
+    callbackStatus: null,
+    callbackMessage: null,
+    callbackAttempts: 0,
+    definitionId: task.definitionId,
+    scheduledAt: toDate(toMs(task.scheduledAt)),
+    cancelRequested: false,
+    lockedBy: null,
+    leaseUntil: null,
+    leaseToken: 0,
+    createdAt: new Date(createdAt),
+    startedAt: null,
+    endedAt: null,
+    updatedAt: new Date(createdAt),
+    executionMs: null,
+  };
 }

@@ -2,7 +2,7 @@
 import type { BackoffKind } from "../../core/backoff.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { StepStatus, TaskStatus } from "../../core/status.js";
-import type { CallbackStatus, LogLevel, NewTask, Step, Task, TaskLogEntry } from "../../core/task.js";
+import type { CallbackStatus, LogLevel, Step, Task, TaskLogEntry } from "../../core/task.js";
 
 /** A `tasks` row as better-sqlite3 returns it (times in ms, JSON as TEXT). */
 export interface TaskRow {
@@ -295,72 +295,5 @@ export function mapLogRow(row: LogRow): TaskLogEntry {
     level: row.level,
     message: row.message,
     fields: row.fields === null ? null : (JSON.parse(row.fields) as JsonObject),
-  };
-}
-
-/**
- * The Task a fresh insert of `task` stored, built without reading it back (dispatch is hot).
- * Values pass through JSON once so the caller never shares objects with its input.
- */
-export function taskFromNewTask(task: NewTask): Task {
-  const copy = JSON.parse(JSON.stringify({ params: task.params, payload: task.payload ?? null, steps: task.steps })) as Pick<NewTask, "params" | "payload" | "steps">;
-  return {
-    id: task.id,
-    tenant: task.tenant,
-    type: task.type,
-    name: task.name,
-    index: task.index,
-    indexType: task.indexType,
-    queue: task.queue,
-    priority: task.priority,
-    creator: task.creator,
-    params: copy.params,
-    payload: copy.payload,
-    steps: copy.steps.map((s, index) => ({
-      index,
-      name: s.name,
-      alias: s.alias,
-      executor: s.executor,
-      params: s.params,
-      payload: s.payload ?? null,
-      queue: s.queue,
-      status: "pending",
-      message: null,
-      attempts: 0,
-      maxTries: s.maxTries,
-      backoff: s.backoff,
-      timeoutMs: s.timeoutMs,
-      skipOnFailed: s.skipOnFailed,
-      startedAt: null,
-      endedAt: null,
-      executionMs: null,
-      output: null,
-    })),
-    currentStep: 0,
-    status: "pending",
-    message: null,
-    progress: 0,
-    progressMessage: null,
-    result: null,
-    runAt: new Date(task.runAt.getTime()),
-    timeoutMs: task.timeoutMs,
-    startTimeoutMs: task.startTimeoutMs,
-    deadlineAt: null,
-    retryCount: 0,
-    callbacks: [...task.callbacks],
-    callbackStatus: null,
-    callbackMessage: null,
-    callbackAttempts: 0,
-    definitionId: task.definitionId,
-    scheduledAt: toDate(toMs(task.scheduledAt)),
-    cancelRequested: false,
-    lockedBy: null,
-    leaseUntil: null,
-    leaseToken: 0,
-    createdAt: new Date(task.createdAt.getTime()),
-    startedAt: null,
-    endedAt: null,
-    updatedAt: new Date(task.createdAt.getTime()),
-    executionMs: null,
   };
 }

@@ -35,6 +35,8 @@ import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProg
 import { expireOverdueTasks, recoverExpiredLease, selectExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
 import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
+import { limitedPick, listLimits, setLimit } from "./limits.js";
+import type { TaskLimit } from "../../core/task-limit.js";
 import type { NodeRecord, NodeRegistration } from "../../core/node.js";
 
 /** Options of `openSqliteStore`. */
@@ -64,6 +66,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.connection.close();
+  }
+
+  async setLimit(limit: TaskLimit): Promise<void> {
+    return this.connection.enqueue(() => setLimit(this.connection, limit));
+  }
+
+  async listLimits(): Promise<TaskLimit[]> {
+    return this.connection.read(() => listLimits(this.connection));
   }
 
   async registerNode(node: NodeRegistration, now: Date): Promise<void> {
@@ -111,7 +121,7 @@ export class SqliteStore implements Store {
 
   async claimTasks(req: ClaimRequest): Promise<ClaimedTask[]> {
     if (req.limit < 1 || req.queues.length === 0 || req.executors.length === 0) return [];
-    return this.connection.enqueue(() => claimTasks(this.connection, req));
+    return this.connection.enqueue(() => claimTasks(this.connection, req, limitedPick(this.connection, req)));
   }
 
   async renewLeases(leases: Lease[], leaseUntil: Date, now: Date): Promise<LeaseRenewal[]> {

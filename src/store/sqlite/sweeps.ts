@@ -6,10 +6,10 @@ import type { SqliteConnection } from "./sqlite-connection.js";
 import { advanceChain, endTask, finishStep, insertLogs } from "./task-transitions.js";
 
 // -- @now ms, @limit
-// INDEXED BY (here and below): without statistics the planner prefers the (status, id)
-// index plus a sort, which reads every row of that status; the partial index reads only due rows.
+// Running tasks are few (at most the total concurrency), so the (status, id) index and a
+// sort serve this sweep; a lease_until index was dropped for costing every claim (0003).
 const SELECT_EXPIRED = `
-SELECT id FROM tasks INDEXED BY tasks_lease_until WHERE status = 'running' AND lease_until < @now ORDER BY lease_until LIMIT @limit`;
+SELECT id FROM tasks INDEXED BY tasks_status_id WHERE status = 'running' AND lease_until < @now ORDER BY lease_until LIMIT @limit`;
 
 // -- @id, @now ms: re-checked inside the row's own transaction (another node may have won).
 const SELECT_EXPIRED_ROW = `
@@ -82,7 +82,9 @@ export function recoverExpiredLease(conn: SqliteConnection, id: string, now: Dat
   return { taskId: id, stepIndex: idx, nodeId: row.locked_by, taskStatus };
 }
 
-// -- @now ms, @limit; the WHERE repeats the partial index's terms so it is used.
+// -- @now ms, @limit; the WHERE repeats the partial index's terms so it is used. INDEXED BY
+// (here and below): without statistics the planner prefers the (status, id) index plus a
+// sort, which reads every pending row; the partial indexes read only rows with a deadline.
 const SELECT_PAST_DEADLINE = `
 SELECT id FROM tasks INDEXED BY tasks_deadline WHERE status = 'pending' AND deadline_at IS NOT NULL AND deadline_at < @now
 ORDER BY deadline_at LIMIT @limit`;

@@ -29,9 +29,11 @@ UPDATE steps SET status = @status, message = @message, output = COALESCE(@output
   ended_at = @now, execution_ms = @now - started_at
 WHERE task_id = @id AND idx = @idx`;
 
-// -- @id, @next, @now, @params, @payload, @result
+// -- @id, @next, @now, @params, @payload, @result; past the last step there is no executor
+// to look up (the hottest write of all: one-step tasks end here).
 const ADVANCE_SUCCEEDED = `
-UPDATE tasks SET status = 'succeeded', message = NULL, progress = 100, ${STEP_WRITES}, ${CURRENT_STEP_COLUMNS},
+UPDATE tasks SET status = 'succeeded', message = NULL, progress = 100, ${STEP_WRITES},
+  current_step = @next, current_executor = NULL, current_queue = NULL,
   ended_at = @now, execution_ms = @now - started_at, locked_by = NULL, lease_until = NULL, updated_at = @now, ${ARM_CALLBACKS}
 WHERE id = @id`;
 

@@ -98,6 +98,18 @@ export function describeDispatch(ctx: ContractContext): void {
       assert.equal((await ctx.store.listTasks({}, { limit: 10 })).total, 3);
     });
 
+    test("a task without steps, with two steps of one name, or with a taken id is refused", async () => {
+      const good = makeTask({ steps: 2 });
+      const twice = { ...good, id: makeTask().id, steps: [good.steps[0], good.steps[0]] };
+      await assert.rejects(ctx.store.createTask({ ...makeTask(), steps: [] }, "fail"), { code: "VALIDATION_FAILED" });
+      await assert.rejects(ctx.store.createTask(twice, "return"), { code: "VALIDATION_FAILED" });
+      assert.equal((await ctx.store.listTasks({}, { limit: 10 })).total, 0);
+      await create(ctx.store, good);
+      await assert.rejects(ctx.store.createTask({ ...makeTask(), id: good.id }, "return"), { code: "VALIDATION_FAILED" });
+      await assert.rejects(ctx.store.createTasks([makeTask(), { ...makeTask(), id: good.id }]), { code: "VALIDATION_FAILED" });
+      assert.equal((await ctx.store.listTasks({}, { limit: 10 })).total, 1);
+    });
+
     test("createTasks with one invalid task stores none of them", async () => {
       const bad = { ...makeTask(), steps: [] };
       await assert.rejects(ctx.store.createTasks([makeTask(), bad]), { code: "VALIDATION_FAILED" });
@@ -156,6 +168,13 @@ export function describeDispatch(ctx: ContractContext): void {
       assert.deepEqual(await ids({ createdTo: at(1000) }), [a.id]);
       assert.deepEqual(await ids({ tenant: "t2", type: "mail" }), []);
       assert.equal((await ctx.store.listTasks({ tenant: "t1", status: ["cancelled"] }, { limit: 10 })).total, 0);
+    });
+
+    test("listTasks refuses an unknown status, and an empty status list does not narrow", async () => {
+      await create(ctx.store, makeTask());
+      await assert.rejects(ctx.store.listTasks({ status: ["pending", "sleeping" as never] }, { limit: 10 }), { code: "VALIDATION_FAILED" });
+      assert.equal((await ctx.store.listTasks({ status: [] }, { limit: 10 })).total, 1);
+      assert.equal((await ctx.store.countTasksByStatus({ status: [] })).pending, 1);
     });
 
     test("listTasks refuses a page limit outside 1..1000", async () => {
