@@ -259,7 +259,8 @@ export interface Store {
 
   /**
    * Gives a held task back at once (graceful shutdown): step and task `pending`, runAt = now,
-   * the interrupted try not counted (attempts - 1).
+   * the interrupted try not counted (attempts - 1). A task with a cancel request pending ends
+   * `cancelled` instead (step `cancelled`), since no claim takes a cancel-requested task.
    */
   releaseTask(lease: Lease, now: Date): Promise<StepWriteResult>;
 

@@ -22,11 +22,14 @@ export type { StoreHarness } from "./store-contract/contract-context.js";
 export function runStoreContract(backend: string, harness: StoreHarness): void {
   describe(`Store contract (${backend})`, () => {
     const ctx: { harness: StoreHarness; store: Store } = { harness, store: undefined as unknown as Store };
+    let opened: Store | undefined;
     beforeEach(async () => {
-      ctx.store = await harness.open();
+      opened = undefined;
+      ctx.store = opened = await harness.open();
     });
     afterEach(async () => {
-      await ctx.store.close();
+      // When open() failed the test already reports why; closing nothing adds no second error.
+      await opened?.close();
     });
     after(async () => {
       await harness.cleanup();

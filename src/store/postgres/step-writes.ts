@@ -101,6 +101,7 @@ WITH u AS (
   UPDATE tasks t SET status = 'pending', run_at = $4::timestamptz, locked_by = NULL, lease_until = NULL,
     lease_token = t.lease_token + 1, updated_at = $4::timestamptz
   WHERE t.id = $1 AND t.lease_token = $2::int AND t.status = 'running' AND t.locked_by = $3::text AND t.lease_until >= $4::timestamptz
+    AND NOT t.cancel_requested
   RETURNING t.id, t.current_step
 ), s AS (
   UPDATE steps s SET status = 'pending', attempts = GREATEST(0, s.attempts - 1), started_at = NULL
@@ -108,10 +109,22 @@ WITH u AS (
 )
 SELECT u.id FROM u`;
 
-/** `Store.releaseTask`. */
+// -- $1 task id, $2 token, $3 node, $4 now: the held task's current step when a cancel is pending
+const SELECT_HELD_CANCELLING = `
+SELECT current_step FROM tasks
+WHERE id = $1 AND lease_token = $2::int AND status = 'running' AND locked_by = $3::text AND lease_until >= $4::timestamptz
+  AND cancel_requested`;
+
+/**
+ * `Store.releaseTask`. A task released with a cancel pending ends `cancelled` instead: back in
+ * `pending` with the flag set, no claim would ever take it.
+ */
 export async function releaseTask(db: SqlRunner, lease: Lease, now: Date): Promise<StepWriteResult> {
   const rows = (await db.prepared(RELEASE_TASK, [lease.taskId, lease.token, lease.nodeId, now])).rows;
-  return rows.length === 0 ? LEASE_LOST : { ok: true, taskStatus: "pending", startedStep: null };
+  if (rows.length > 0) return { ok: true, taskStatus: "pending", startedStep: null };
+  const held = (await db.prepared<{ current_step: number }>(SELECT_HELD_CANCELLING, [lease.taskId, lease.token, lease.nodeId, now])).rows[0];
+  if (held === undefined) return LEASE_LOST;
+  return cancelStep(db, lease, { stepIndex: held.current_step, message: "cancelled by request", now });
 }
 
 // -- $1 task id, $2 token, $3 node, $4 now, $5 progress 0..100, $6 message

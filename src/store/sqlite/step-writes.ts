@@ -134,6 +134,12 @@ export function releaseTask(conn: SqliteConnection, lease: Lease, now: Date): St
   const at = now.getTime();
   const task = fence(conn, lease, at);
   if (task === undefined) return LEASE_LOST;
+  if (task.cancel_requested) {
+    // Released with a cancel pending: pending again it could never be claimed; end it as asked.
+    if (task.step_status === "running") finishStep(conn, lease.taskId, task.current_step, "cancelled", "cancelled by request", at);
+    endTask(conn, lease.taskId, "cancelled", "cancelled by request", at, false);
+    return { ok: true, taskStatus: "cancelled", startedStep: null };
+  }
   if (task.step_status === "running") conn.stmt(RELEASE_STEP).run({ id: lease.taskId, idx: task.current_step });
   conn.stmt(RELEASE_TASK).run({ id: lease.taskId, now: at });
   return { ok: true, taskStatus: "pending", startedStep: null };

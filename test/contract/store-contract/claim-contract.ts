@@ -65,18 +65,17 @@ export function describeClaims(ctx: ContractContext): void {
       assert.equal(second.task.steps[1].status, "running");
     });
 
-    test("a pending task with a cancel request is not claimed", async () => {
+    test("a task released with a cancel pending ends cancelled instead of waiting forever", async () => {
       const task = await create(ctx.store, makeTask());
       const { lease } = await claimOne(ctx.store);
       await ctx.store.requestCancel(task.id, null, at(1));
-      await ctx.store.releaseTask(lease, at(2));
+      const res = await ctx.store.releaseTask(lease, at(2));
+      assert.deepEqual(res, { ok: true, taskStatus: "cancelled", startedStep: null });
       const released = await reload(ctx.store, task.id);
-      assert.equal(released.status, "pending");
-      assert.equal(released.cancelRequested, true);
+      assert.equal(released.status, "cancelled");
+      assert.equal(released.steps[0].status, "cancelled");
+      assert.equal(released.lockedBy, null);
       assert.deepEqual(await ctx.store.claimTasks(claimRequest({ now: at(3) })), []);
-      const cancelled = await ctx.store.requestCancel(task.id, null, at(4));
-      assert.equal(cancelled.immediate, true);
-      assert.equal(cancelled.task.status, "cancelled");
     });
 
     test("a re-claim after a retry keeps the task's start time and deadline", async () => {
