@@ -24,7 +24,7 @@ async function scenario(taskCount, stepCount) {
       await tr.client.dispatchMany(batch);
     }
     const start = performance.now();
-    const worker = tr.startWorker({ concurrency: 64, claimBatchSize: 128, prefetch: 128, pollInterval: 5 });
+    const worker = tr.startWorker({ concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 });
     await new Promise((resolve) => {
       const t = setInterval(() => {
         if (worker.stats.tasksEnded >= taskCount) {
