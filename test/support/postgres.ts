@@ -101,7 +101,7 @@ export function createPostgresSchemaHarness(prefix: string): PostgresSchemaHarne
       try {
         const exists = (await client.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`"${schema}".tasks`])).rows[0].e as boolean;
         // One statement for every table of the schema but the migration record.
-        if (exists) await client.query(`TRUNCATE "${schema}".task_logs, "${schema}".steps, "${schema}".tasks, "${schema}".nodes, "${schema}".task_limits RESTART IDENTITY CASCADE`);
+        if (exists) await client.query(`TRUNCATE "${schema}".task_logs, "${schema}".steps, "${schema}".tasks, "${schema}".nodes, "${schema}".task_limits, "${schema}".definition_skips, "${schema}".definitions, "${schema}".scheduler_leases RESTART IDENTITY CASCADE`);
       } finally {
         await client.end();
       }
