@@ -104,8 +104,17 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
   const authenticator = new TokenAuthenticator(deps.store, () => clock.now());
   const audit = new AuditWriter(deps.store, logger);
-  const clientFor = (auth: RequestAuth): TaskrailClient =>
-    new TaskrailClient(deps.store, deps.events, { tenant: auth.tenant, creator: `token:${auth.tokenId}`, ...deps.clientOptions }, clock);
+  // One client per token (its tenant and creator never change), reused across requests.
+  const clients = new Map<string, TaskrailClient>();
+  const clientFor = (auth: RequestAuth): TaskrailClient => {
+    let client = clients.get(auth.tokenId);
+    if (client === undefined) {
+      if (clients.size >= 10_000) clients.clear();
+      client = new TaskrailClient(deps.store, deps.events, { tenant: auth.tenant, creator: `token:${auth.tokenId}`, ...deps.clientOptions }, clock);
+      clients.set(auth.tokenId, client);
+    }
+    return client;
+  };
 
   app.decorate("registeredRoutes", [] as { method: string; url: string }[]);
   app.decorate("tokenAuthenticator", authenticator);
