@@ -21,6 +21,8 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  TaskEventPage,
+  TaskEventQuery,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -38,6 +40,7 @@ import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from 
 import { limitedPick, listLimits, setLimit } from "./limits.js";
 import type { TaskLimit } from "../../core/task-limit.js";
 import type { NodeRecord, NodeRegistration } from "../../core/node.js";
+import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -187,6 +190,20 @@ export class SqliteStore implements Store {
 
   async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
     return this.connection.read(() => listLogs(this.connection, taskId, tenant, query));
+  }
+
+  // ---- task event log ----
+
+  async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
+    return this.connection.read(() => listTaskEvents(this.connection, query));
+  }
+
+  async latestTaskEventId(): Promise<number> {
+    return this.connection.read(() => latestTaskEventId(this.connection));
+  }
+
+  async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
+    return this.connection.enqueue(() => deleteTaskEventsBefore(this.connection, before, limit));
   }
 }
 
