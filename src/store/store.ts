@@ -218,6 +218,26 @@ export interface TaskEventPage {
   caughtUp: boolean;
 }
 
+/** How many tasks have one status and type (metrics). */
+export interface TaskTypeCount {
+  status: TaskStatus;
+  type: string;
+  count: number;
+}
+
+/** The work waiting in and running from one queue (a task counts in its current step's queue). */
+export interface QueueStats {
+  queue: string;
+  /** Pending, runAt <= now, no cancel pending: claimable now by a worker that serves the queue. */
+  ready: number;
+  /** Pending with runAt in the future (scheduled, or waiting for a retry backoff). */
+  scheduled: number;
+  /** Running (one running step each). */
+  running: number;
+  /** runAt of the longest-waiting ready task, or null when none is ready. */
+  oldestReadyAt: Date | null;
+}
+
 /**
  * The storage port. Implemented by `store/sqlite` and `store/postgres`; both pass the one
  * contract suite in `test/contract/`. Errors thrown: `TaskNotFoundError`,
@@ -411,4 +431,15 @@ export interface Store {
    * how many. The newest event is always kept, so ids are never handed out twice.
    */
   deleteTaskEventsBefore(before: Date, limit: number): Promise<number>;
+
+  // ---- metrics reads (refreshed periodically by the Prometheus collectors) ----
+
+  /**
+   * Task counts per (status, type), every tenant. Reads the whole tasks table: callers bound
+   * how often (the metrics collector caches it for its refresh interval).
+   */
+  countTasksByStatusAndType(): Promise<TaskTypeCount[]>;
+
+  /** Per queue with pending or running tasks: ready, scheduled and running counts, oldest ready runAt. */
+  queueStats(now: Date): Promise<QueueStats[]>;
 }

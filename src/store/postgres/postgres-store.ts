@@ -21,8 +21,10 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  QueueStats,
   TaskEventPage,
   TaskEventQuery,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -44,6 +46,7 @@ import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
 import { EventHorizon } from "./event-horizon.js";
 import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
 
 /** Options of `openPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -286,6 +289,16 @@ export class PostgresStore implements Store {
 
   async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
     return deleteTaskEventsBefore(this.connection, before, limit);
+  }
+
+  // ---- metrics reads ----
+
+  async countTasksByStatusAndType(): Promise<TaskTypeCount[]> {
+    return countTasksByStatusAndType(this.connection);
+  }
+
+  async queueStats(now: Date): Promise<QueueStats[]> {
+    return queueStats(this.connection, now);
   }
 }
 

@@ -21,8 +21,10 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  QueueStats,
   TaskEventPage,
   TaskEventQuery,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -41,6 +43,7 @@ import { limitedPick, listLimits, setLimit } from "./limits.js";
 import type { TaskLimit } from "../../core/task-limit.js";
 import type { NodeRecord, NodeRegistration } from "../../core/node.js";
 import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -204,6 +207,16 @@ export class SqliteStore implements Store {
 
   async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
     return this.connection.enqueue(() => deleteTaskEventsBefore(this.connection, before, limit));
+  }
+
+  // ---- metrics reads ----
+
+  async countTasksByStatusAndType(): Promise<TaskTypeCount[]> {
+    return this.connection.read(() => countTasksByStatusAndType(this.connection));
+  }
+
+  async queueStats(now: Date): Promise<QueueStats[]> {
+    return this.connection.read(() => queueStats(this.connection, now));
   }
 }
 
