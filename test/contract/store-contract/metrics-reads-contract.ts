@@ -40,6 +40,5 @@ export function describeMetricsReads(ctx: ContractContext): void {
       const later = await ctx.store.queueStats(at(10_000));
       assert.deepEqual(later.find((q) => q.queue === "q1"), { queue: "q1", ready: 3, scheduled: 0, running: 0, oldestReadyAt: at(0) });
     });
-
   });
 }
