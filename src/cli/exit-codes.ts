@@ -36,8 +36,14 @@ const BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   STEP_NOT_FOUND: EXIT.notFound,
   INVALID_TRANSITION: EXIT.conflict,
   DUPLICATE_TASK: EXIT.conflict,
+  DEFINITION_NOT_FOUND: EXIT.notFound,
+  DEFINITION_EXISTS: EXIT.conflict,
+  DEFINITION_CONFLICT: EXIT.conflict,
   STORE_UNAVAILABLE: EXIT.storeUnavailable,
   WAIT_TIMEOUT: EXIT.taskNotSucceeded,
+  TOKEN_NOT_FOUND: EXIT.notFound,
+  FORBIDDEN: EXIT.usage,
+  UNAUTHORIZED: EXIT.usage,
 };
 
 /** The exit code for an error code (`internal` for codes no command expects). */

@@ -23,6 +23,13 @@ export const ERROR_CODES = [
   "HTTP_STATUS",
   "WAIT_TIMEOUT",
   "CONFIG_INVALID",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "TOKEN_NOT_FOUND",
+  "DEFINITION_NOT_FOUND",
+  "DEFINITION_EXISTS",
+  "DEFINITION_CONFLICT",
 ] as const;
 /** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -109,6 +116,55 @@ export class NonRetryableError extends TaskrailError {
 export class WaitTimeoutError extends TaskrailError {
   constructor(readonly taskId: string, timeoutMs: number) {
     super("WAIT_TIMEOUT", `task ${taskId} did not end within ${timeoutMs}ms`);
+  }
+}
+
+/** An HTTP call without a valid bearer token (missing, malformed, unknown or revoked). */
+export class UnauthorizedError extends TaskrailError {
+  constructor(message: string) {
+    super("UNAUTHORIZED", message);
+  }
+}
+
+/** The caller's role may not do this (a viewer changing something, a non-admin on an admin route). */
+export class ForbiddenError extends TaskrailError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}
+
+/** No such HTTP route (or resource kind). */
+export class NotFoundError extends TaskrailError {
+  constructor(message: string) {
+    super("NOT_FOUND", message);
+  }
+}
+
+/** No API token with that id (in the caller's tenant). */
+export class TokenNotFoundError extends TaskrailError {
+  constructor(readonly tokenId: string) {
+    super("TOKEN_NOT_FOUND", `token ${tokenId} not found`);
+  }
+}
+
+/** No definition with that name (in the caller's tenant). */
+export class DefinitionNotFoundError extends TaskrailError {
+  constructor(readonly definitionName: string) {
+    super("DEFINITION_NOT_FOUND", `definition "${definitionName}" not found`);
+  }
+}
+
+/** `createDefinition` with a name the tenant already has (use apply or update to change it). */
+export class DefinitionExistsError extends TaskrailError {
+  constructor(readonly definitionName: string) {
+    super("DEFINITION_EXISTS", `definition "${definitionName}" already exists (use apply or update to change it)`);
+  }
+}
+
+/** The definition changed under a concurrent update too often to apply this one. */
+export class DefinitionConflictError extends TaskrailError {
+  constructor(readonly definitionName: string) {
+    super("DEFINITION_CONFLICT", `definition "${definitionName}" kept changing while it was being updated; try again`);
   }
 }
 

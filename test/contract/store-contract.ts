@@ -14,6 +14,8 @@ import { describeNodes } from "./store-contract/nodes-contract.js";
 import { describeLimits } from "./store-contract/limits-contract.js";
 import { describeTaskEvents } from "./store-contract/task-events-contract.js";
 import { describeMetricsReads } from "./store-contract/metrics-reads-contract.js";
+import { describeServerTables } from "./store-contract/server-contract.js";
+import { describeDefinitions } from "./store-contract/definitions-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -48,5 +50,7 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeLimits(context);
     describeTaskEvents(context);
     describeMetricsReads(context);
+    describeServerTables(context);
+    describeDefinitions(context);
   });
 }

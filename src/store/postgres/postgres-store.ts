@@ -39,6 +39,10 @@ import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
 import { PostgresConnection } from "./postgres-connection.js";
 import { ReadyNotifier } from "./ready-notifier.js";
 import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
+import type { ApiToken, NewApiToken } from "../../core/api-token.js";
+import type { AuditPage, AuditQuery, NewAuditEntry } from "../../core/audit.js";
+import type { TaskStats, TaskStatsRequest } from "../../core/task-stats.js";
+import * as server from "./server-tables.js";
 import type { NodeRecord, NodeRegistration } from "../../core/node.js";
 import { StatementBatcher } from "./statement-batcher.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
@@ -47,6 +51,21 @@ import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.j
 import { EventHorizon } from "./event-horizon.js";
 import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
 import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
+import type { Definition, DueDefinition, SkippedFire } from "../../core/definition.js";
+import type {
+  AcquireSchedulerLeaseRequest,
+  DefinitionFilter,
+  DefinitionFire,
+  DefinitionFireOutcome,
+  DefinitionPage,
+  DefinitionUpdate,
+  NewDefinition,
+  RenewSchedulerLeaseRequest,
+  SchedulerLease,
+} from "../store.js";
+import * as definitions from "./definitions.js";
+import { fireDefinitions } from "./definition-fires.js";
+import * as schedulerLease from "./scheduler-lease.js";
 
 /** Options of `openPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -275,6 +294,102 @@ export class PostgresStore implements Store {
 
   async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
     return listLogs(this.connection, taskId, tenant, query);
+  }
+
+  // ---- server: API tokens, audit log, statistics ----
+
+  async createApiToken(token: NewApiToken, options: { onlyIfNone?: boolean } = {}): Promise<boolean> {
+    return server.createApiToken(this.connection, token, options.onlyIfNone === true);
+  }
+
+  async findApiTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return server.findApiTokenByHash(this.connection, secretHash);
+  }
+
+  async listApiTokens(tenant: TenantScope): Promise<ApiToken[]> {
+    return server.listApiTokens(this.connection, tenant);
+  }
+
+  async revokeApiToken(id: string, tenant: TenantScope, now: Date): Promise<ApiToken | null> {
+    return server.revokeApiToken(this.connection, id, tenant, now);
+  }
+
+  async appendAuditEntries(entries: NewAuditEntry[]): Promise<void> {
+    if (entries.length > 0) await server.appendAuditEntries(this.connection, entries);
+  }
+
+  async listAuditEntries(query: AuditQuery): Promise<AuditPage> {
+    return server.listAuditEntries(this.connection, query);
+  }
+
+  async taskStats(req: TaskStatsRequest): Promise<TaskStats> {
+    return server.taskStats(this.connection, req);
+  }
+
+  // ---- definitions and the scheduler ----
+
+  async createDefinition(def: NewDefinition): Promise<Definition> {
+    return definitions.createDefinition(this.connection, def);
+  }
+
+  async updateDefinition(update: DefinitionUpdate): Promise<Definition | null> {
+    return definitions.updateDefinition(this.connection, update);
+  }
+
+  async deleteDefinition(tenant: string, name: string): Promise<boolean> {
+    return definitions.deleteDefinition(this.connection, tenant, name);
+  }
+
+  async getDefinition(tenant: string, name: string): Promise<Definition | null> {
+    return definitions.getDefinition(this.connection, tenant, name);
+  }
+
+  async getDefinitionById(id: string, tenant: TenantScope): Promise<Definition | null> {
+    return definitions.getDefinitionById(this.connection, id, tenant);
+  }
+
+  async listDefinitions(filter: DefinitionFilter, page: PageRequest): Promise<DefinitionPage> {
+    return definitions.listDefinitions(this.connection, filter, page);
+  }
+
+  async setDefinitionEnabled(tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null> {
+    return definitions.setDefinitionEnabled(this.connection, tenant, name, enabled, now);
+  }
+
+  async listDueDefinitions(now: Date, limit: number): Promise<DueDefinition[]> {
+    return definitions.listDueDefinitions(this.connection, now, limit);
+  }
+
+  async fireDefinitions(fires: DefinitionFire[], now: Date): Promise<DefinitionFireOutcome[]> {
+    fires.forEach((f, i) => f.tasks.forEach((t, j) => checkNewTask(t, `${i}.tasks.${j}.`)));
+    if (fires.length === 0) return [];
+    const outcomes = await fireDefinitions(this.connection, fires, now);
+    if (outcomes.some((o) => o.fired && o.tasks.length > 0)) this.ready.poke();
+    return outcomes;
+  }
+
+  async armFixedDelayDefinitions(now: Date, limit: number): Promise<number> {
+    return definitions.armFixedDelayDefinitions(this.connection, now, limit);
+  }
+
+  async listSkippedFires(definitionId: string, limit: number): Promise<SkippedFire[]> {
+    return definitions.listSkippedFires(this.connection, definitionId, limit);
+  }
+
+  async acquireSchedulerLease(req: AcquireSchedulerLeaseRequest): Promise<SchedulerLease | null> {
+    return schedulerLease.acquireSchedulerLease(this.connection, req);
+  }
+
+  async renewSchedulerLease(req: RenewSchedulerLeaseRequest): Promise<boolean> {
+    return schedulerLease.renewSchedulerLease(this.connection, req);
+  }
+
+  async releaseSchedulerLease(holderId: string, now: Date): Promise<void> {
+    return schedulerLease.releaseSchedulerLease(this.connection, holderId, now);
+  }
+
+  async getSchedulerLease(): Promise<SchedulerLease | null> {
+    return schedulerLease.getSchedulerLease(this.connection);
   }
 
   // ---- task event log ----
