@@ -6,6 +6,7 @@ import type { TaskStatus } from "../core/status.js";
 import type { AfterFailedTry } from "../core/step-outcome.js";
 import type { NodeRecord, NodeRegistration } from "../core/node.js";
 import type { TaskLimit } from "../core/task-limit.js";
+import type { TaskEvent } from "../core/task-event.js";
 import type { ApiToken, NewApiToken } from "../core/api-token.js";
 import type { AuditPage, AuditQuery, NewAuditEntry } from "../core/audit.js";
 import type { TaskStats, TaskStatsRequest } from "../core/task-stats.js";
@@ -304,6 +305,53 @@ export interface RenewSchedulerLeaseRequest {
   lagMs: number | null;
 }
 
+/** `listTaskEvents` request: events after `afterId` in id order, narrowed by every field given. */
+export interface TaskEventQuery {
+  /** Return events with a larger id (0 = from the oldest retained). */
+  afterId: number;
+  tenant: TenantScope;
+  taskId?: string;
+  definitionId?: string;
+  /** 1..1000 */
+  limit: number;
+}
+
+/** One read of the event log. */
+export interface TaskEventPage {
+  /** Matching events, ascending id, all final: no event with a smaller id can appear later. */
+  events: TaskEvent[];
+  /**
+   * Pass as the next `afterId`. It can be past the last returned event: rows of other
+   * tenants/tasks that were read over are never read again.
+   */
+  nextAfterId: number;
+  /**
+   * False when more may be readable at once (the page or the scan window was full), or when
+   * recent events are not final yet (PostgreSQL: transactions still in flight): read again soon.
+   */
+  caughtUp: boolean;
+}
+
+/** How many tasks have one status and type (metrics). */
+export interface TaskTypeCount {
+  status: TaskStatus;
+  type: string;
+  count: number;
+}
+
+/** The work waiting in and running from one queue (a task counts in its current step's queue). */
+export interface QueueStats {
+  queue: string;
+  /** Pending, runAt <= now, no cancel pending: claimable now by a worker that serves the queue. */
+  ready: number;
+  /** Pending with runAt in the future (scheduled, or waiting for a retry backoff). */
+  scheduled: number;
+  /** Running (one running step each). */
+  running: number;
+  /** runAt of the longest-waiting ready task, or null when none is ready. */
+  oldestReadyAt: Date | null;
+}
+
 /**
  * The storage port. Implemented by `store/sqlite` and `store/postgres`; both pass the one
  * contract suite in `test/contract/`. Errors thrown: `TaskNotFoundError`,
@@ -572,4 +620,37 @@ export interface Store {
 
   /** The lease row (held or expired), or null when no scheduler ever ran. */
   getSchedulerLease(): Promise<SchedulerLease | null>;
+
+  // ---- task event log (live events; rows written by database triggers) ----
+
+  /**
+   * Events after `afterId` matching the query, ascending id. Only final events are returned:
+   * once an id was returned, no event with a smaller id ever appears (on PostgreSQL, where
+   * sequence ids are not commit-ordered, events wait below a safe horizon until every
+   * transaction that could still commit a smaller id has ended).
+   */
+  listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage>;
+
+  /**
+   * The id a stream starting "now" resumes after: every event with a larger id is still to
+   * come, none with a smaller or equal id will appear later. 0 when the log is empty.
+   */
+  latestTaskEventId(): Promise<number>;
+
+  /**
+   * Retention: deletes up to `limit` events recorded before `before` (oldest first); returns
+   * how many. The newest event is always kept, so ids are never handed out twice.
+   */
+  deleteTaskEventsBefore(before: Date, limit: number): Promise<number>;
+
+  // ---- metrics reads (refreshed periodically by the Prometheus collectors) ----
+
+  /**
+   * Task counts per (status, type), every tenant. Reads the whole tasks table: callers bound
+   * how often (the metrics collector caches it for its refresh interval).
+   */
+  countTasksByStatusAndType(): Promise<TaskTypeCount[]>;
+
+  /** Per queue with pending or running tasks: ready, scheduled and running counts, oldest ready runAt. */
+  queueStats(now: Date): Promise<QueueStats[]>;
 }

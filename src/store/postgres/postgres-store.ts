@@ -21,6 +21,10 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  QueueStats,
+  TaskEventPage,
+  TaskEventQuery,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -44,6 +48,9 @@ import { StatementBatcher } from "./statement-batcher.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
+import { EventHorizon } from "./event-horizon.js";
+import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
 import type { Definition, DueDefinition, SkippedFire } from "../../core/definition.js";
 import type {
   AcquireSchedulerLeaseRequest,
@@ -117,6 +124,7 @@ export class PostgresStore implements Store {
   private readonly completions: CompletionBatcher;
   private readonly ready: ReadyNotifier;
   private readonly limits: LimitCache;
+  private readonly eventHorizon = new EventHorizon();
 
   constructor(connection: PostgresConnection, poolSize: number) {
     this.connection = connection;
@@ -382,6 +390,30 @@ export class PostgresStore implements Store {
 
   async getSchedulerLease(): Promise<SchedulerLease | null> {
     return schedulerLease.getSchedulerLease(this.connection);
+  }
+
+  // ---- task event log ----
+
+  async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
+    return listTaskEvents(this.connection, this.eventHorizon, query);
+  }
+
+  async latestTaskEventId(): Promise<number> {
+    return latestTaskEventId(this.connection, this.eventHorizon);
+  }
+
+  async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
+    return deleteTaskEventsBefore(this.connection, before, limit);
+  }
+
+  // ---- metrics reads ----
+
+  async countTasksByStatusAndType(): Promise<TaskTypeCount[]> {
+    return countTasksByStatusAndType(this.connection);
+  }
+
+  async queueStats(now: Date): Promise<QueueStats[]> {
+    return queueStats(this.connection, now);
   }
 }
 

@@ -21,6 +21,10 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  QueueStats,
+  TaskEventPage,
+  TaskEventQuery,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -34,6 +38,8 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLease, selectExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
+import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
 import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
 import { limitedPick, listLimits, setLimit } from "./limits.js";
 import type { TaskLimit } from "../../core/task-limit.js";
@@ -301,6 +307,30 @@ export class SqliteStore implements Store {
 
   async getSchedulerLease(): Promise<SchedulerLease | null> {
     return this.connection.read(() => schedulerLease.getSchedulerLease(this.connection));
+  }
+
+  // ---- task event log ----
+
+  async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
+    return this.connection.read(() => listTaskEvents(this.connection, query));
+  }
+
+  async latestTaskEventId(): Promise<number> {
+    return this.connection.read(() => latestTaskEventId(this.connection));
+  }
+
+  async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
+    return this.connection.enqueue(() => deleteTaskEventsBefore(this.connection, before, limit));
+  }
+
+  // ---- metrics reads ----
+
+  async countTasksByStatusAndType(): Promise<TaskTypeCount[]> {
+    return this.connection.read(() => countTasksByStatusAndType(this.connection));
+  }
+
+  async queueStats(now: Date): Promise<QueueStats[]> {
+    return this.connection.read(() => queueStats(this.connection, now));
   }
 }
 
