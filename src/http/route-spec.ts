@@ -41,6 +41,12 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   body?: ZodType<B>;
   /** The body may be left out (it is then validated as `{}`). @default false */
   optionalBody?: boolean;
+  /**
+   * The handler passes the body to a library call that validates it with this same schema
+   * (dispatch, definitions): the route does not parse it a second time (a task file is the
+   * largest input; parsing it once saves measurable CPU per dispatch). @default false
+   */
+  bodyValidatedByHandler?: boolean;
   /** Set on mutating routes: the audit action (`task.cancel`). */
   audit?: string;
   /** HTTP status of success. @default 200 */
@@ -89,7 +95,7 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: Route
         const fields = Object.keys(request.query as object).map((key) => ({ path: key, message: "unknown query parameter (this route takes none)" }));
         throw new ValidationError(fields, "invalid query");
       }
-      const body = spec.body ? parseOrThrow(spec.body, request.body ?? {}, "invalid body") : undefined;
+      const body = !spec.body ? undefined : spec.bodyValidatedByHandler ? (request.body ?? {}) : parseOrThrow(spec.body, request.body ?? {}, "invalid body");
       const ctx: RouteContext<unknown, unknown, unknown> = {
         request,
         reply,
