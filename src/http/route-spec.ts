@@ -75,7 +75,8 @@ declare module "fastify" {
 
 /** Registers one route spec on `app`. */
 export function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {
-  const queryShape: QueryShape | null = spec.query ? queryShapeOf(spec.query) : null;
+  // Read from the schema on the route's first request, so building the app stays fast.
+  let queryShape: QueryShape | null = null;
   app.route({
     method: spec.method,
     url: spec.url,
@@ -90,6 +91,7 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: Route
         checkRole(auth, spec.access);
       }
       const params = spec.params ? parseOrThrow(spec.params, request.params ?? {}, "invalid path") : {};
+      if (spec.query && queryShape === null) queryShape = queryShapeOf(spec.query);
       const query = spec.query ? parseOrThrow(spec.query, coerceQuery(queryShape!, request.query as Record<string, unknown>), "invalid query") : {};
       if (!spec.query && hasKeys(request.query)) {
         const fields = Object.keys(request.query as object).map((key) => ({ path: key, message: "unknown query parameter (this route takes none)" }));
