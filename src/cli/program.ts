@@ -12,6 +12,8 @@ import { registerWorkerCommand } from "./commands/worker.js";
 import { registerNodesCommand } from "./commands/nodes.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerLimitsCommand } from "./commands/limits.js";
+import { registerDefsCommand } from "./commands/defs.js";
+import { registerSchedulerCommand } from "./commands/scheduler.js";
 import { packageVersion } from "../runtime/package-info.js";
 
 const EXAMPLES = `
@@ -21,6 +23,7 @@ Examples:
   $ taskrail list --status failed
   $ taskrail show <id> --follow
   $ taskrail retry <id> --from migrate
+  $ taskrail defs apply -f examples/nightly-report.def.yaml && taskrail scheduler
 
 Store: --db URL, else env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db
 Exit codes: 0 ok, 1 task did not succeed (--wait/--follow), 2 usage/validation,
@@ -53,6 +56,8 @@ export function createProgram(): Command {
   registerNodesCommand(program);
   registerMigrateCommand(program);
   registerLimitsCommand(program);
+  registerDefsCommand(program);
+  registerSchedulerCommand(program);
   registerStartDemoCommand(program);
   return program;
 }
