@@ -3,14 +3,14 @@
 // a compare-and-set with its tasks), cancel what `replace` replaced, and report.
 import type { Clock } from "../core/clock.js";
 import type { Definition, DueDefinition, Schedule } from "../core/definition.js";
-import { InvalidTransitionError, TaskNotFoundError, errorMessage } from "../core/errors.js";
+import { InvalidTransitionError, StoreUnavailableError, TaskNotFoundError, errorMessage } from "../core/errors.js";
 import type { EventBus } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { NewTask } from "../core/task.js";
 import { newTaskId } from "../core/ids.js";
 import { resolveDefinitionSpec, type ResolvedDefinitionSpec } from "../core/validation/definition-spec.js";
 import { resolveTaskSpec } from "../core/validation/task-spec.js";
-import type { DefinitionFire, Store } from "../store/store.js";
+import type { DefinitionFire, DefinitionFireOutcome, Store } from "../store/store.js";
 import { planFires } from "./fire-plan.js";
 import type { ResolvedSchedulerOptions } from "./scheduler-options.js";
 
@@ -120,10 +120,7 @@ export class FiringPass {
 
   private async fireChunk(chunk: DueDefinition[], now: Date, result: FiringPassResult): Promise<void> {
     const planned = chunk.map((due) => ({ due, ...this.safeFireOf(due, now) }));
-    const outcomes = await this.store.fireDefinitions(
-      planned.map((p) => p.fire),
-      now,
-    );
+    const outcomes = await this.writeFires(planned.map((p) => p.fire), now);
     const committedMs = this.clock.now();
     await Promise.all(
       outcomes.map(async (outcome, i) => {
@@ -148,6 +145,31 @@ export class FiringPass {
         if (cancelTaskId !== null && outcome.tasks.length > 0) await this.cancelReplaced(def, cancelTaskId, now);
       }),
     );
+  }
+
+  /**
+   * Writes a batch of fires. If the batch fails for a reason other than the store being
+   * unreachable, each fire is written alone, so one definition whose fire the store refuses
+   * cannot hold back the others (it is reported and retried on the next tick).
+   */
+  private async writeFires(fires: DefinitionFire[], now: Date): Promise<DefinitionFireOutcome[]> {
+    try {
+      return await this.store.fireDefinitions(fires, now);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError || fires.length === 1) throw err;
+      return Promise.all(
+        fires.map(async (fire): Promise<DefinitionFireOutcome> => {
+          try {
+            return (await this.store.fireDefinitions([fire], now))[0];
+          } catch (one) {
+            if (one instanceof StoreUnavailableError) throw one;
+            this.events.emit("scheduler:error", { holderId: this.holderId, where: "fire", definitionId: fire.definitionId, error: one });
+            this.logger.error({ definitionId: fire.definitionId, err: errorMessage(one) }, "fire refused by the store; retried next tick");
+            return { fired: false, reason: "moved" };
+          }
+        }),
+      );
+    }
   }
 
   private safeFireOf(due: DueDefinition, now: Date): { fire: DefinitionFire; cancelTaskId: string | null } {
