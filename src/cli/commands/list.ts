@@ -1,7 +1,7 @@
 // `taskrail list`: a page of tasks, newest first, filtered; a table for people, `{ items,
 // total, nextCursor }` with --json.
 import type { Command } from "commander";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { collect, parseInstantFlag, parseIntFlag } from "../flag-parsers.js";
 import { formatStepCounter, formatTable, formatTime, printJson } from "../output.js";
@@ -55,8 +55,8 @@ export function listQueryOf(flags: ListFlags): TaskQuery {
 
 async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
   const query = listQueryOf(flags);
-  return withTaskrail(cmd, async (tr) => {
-    const page = await tr.client.listTasks(query);
+  return withTaskApi(cmd, async (api) => {
+    const page = await api.listTasks(query);
     if (flags.json) {
       printJson({ items: page.items, total: page.total, nextCursor: page.nextCursor });
       return EXIT.ok;
