@@ -7,7 +7,7 @@ import type { Step, Task, TaskLogEntry } from "../core/task.js";
 import type { TaskQuery } from "../core/validation/task-query.js";
 import type { TaskSpec } from "../core/validation/task-spec.js";
 import type { DuplicatePolicy, LogQuery, TaskPage } from "../store/store.js";
-import type { TaskApi } from "./task-api.js";
+import type { DefinitionRef, TaskApi } from "./task-api.js";
 
 /** Where and as whom to call the API. */
 export interface HttpApiClientOptions {
@@ -122,6 +122,26 @@ export class HttpApiClient implements TaskApi {
     if (task.status !== "pending") return null;
     const answer = (await this.call("GET", `/api/v1/tasks/${encodeURIComponent(task.id)}`)) as { waitingReason?: string | null };
     return answer.waitingReason ?? null;
+  }
+
+  async getDefinition(name: string): Promise<DefinitionRef> {
+    return (await this.call("GET", `/api/v1/definitions/${encodeURIComponent(name)}`)) as DefinitionRef;
+  }
+
+  /**
+   * The API looks definitions up by name only: pages through the caller's definitions (a
+   * tenant holds tens to hundreds of them, 1,000 per page) and picks the one with this id.
+   */
+  async getDefinitionById(id: string): Promise<DefinitionRef | null> {
+    let cursor: string | null = null;
+    do {
+      const qs: string = cursor === null ? "?limit=1000" : `?limit=1000&cursor=${encodeURIComponent(cursor)}`;
+      const page = (await this.call("GET", `/api/v1/definitions${qs}`)) as { items: DefinitionRef[]; nextCursor: string | null };
+      const found = page.items.find((d) => d.id === id);
+      if (found !== undefined) return found;
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return null;
   }
 
   /** One request; resolves with the JSON answer or throws the error it stands for. */

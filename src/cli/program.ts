@@ -14,6 +14,8 @@ import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerLimitsCommand } from "./commands/limits.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTokenCommand } from "./commands/token.js";
+import { registerDefsCommand } from "./commands/defs.js";
+import { registerSchedulerCommand } from "./commands/scheduler.js";
 import { packageVersion } from "../runtime/package-info.js";
 
 const EXAMPLES = `
@@ -23,6 +25,7 @@ Examples:
   $ taskrail list --status failed
   $ taskrail show <id> --follow
   $ taskrail retry <id> --from migrate
+  $ taskrail defs apply -f examples/nightly-report.def.yaml && taskrail scheduler
 
 Store: --db URL, else env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db
 Server: dispatch, list, show, cancel, retry, skip and logs talk to the API instead with
@@ -61,6 +64,8 @@ export function createProgram(): Command {
   registerMigrateCommand(program);
   registerLimitsCommand(program);
   registerTokenCommand(program);
+  registerDefsCommand(program);
+  registerSchedulerCommand(program);
   registerStartDemoCommand(program);
   return program;
 }

@@ -53,7 +53,11 @@ export class Scheduler {
     this.lease = new LeaderLease(deps.store, deps.events, this.clock, this.id, this.options.nodeName, this.options.leaseMs, this.options.renewMs);
     this.pass = new FiringPass(deps.store, deps.events, this.clock, this.logger, this.options, this.id);
     deps.events.on("scheduler:leader-acquired", (e) => e.holderId === this.id && this.logger.info({ term: e.term }, "scheduler leader"));
-    deps.events.on("scheduler:leader-lost", (e) => e.holderId === this.id && this.logger.warn({ reason: e.reason }, "scheduler no longer leader"));
+    deps.events.on("scheduler:leader-lost", (e) => {
+      if (e.holderId !== this.id) return;
+      if (e.reason === "stopped") this.logger.info({ reason: e.reason }, "scheduler lead released");
+      else this.logger.warn({ reason: e.reason }, "scheduler no longer leader");
+    });
     this.events = deps.events;
   }
 
@@ -116,7 +120,8 @@ export class Scheduler {
     const role = await this.lease.maintain({ lastTickAt: this.lastTick?.at ?? null, lagMs: this.lastTick?.lagMs ?? null });
     if (role !== "leader" || this.stateValue === "stopping") return { leader: role === "leader", pass: null };
     const pass = await this.pass.run(() => this.lease.state === "leader" && this.stateValue !== "stopping");
-    this.lastTick = { at: new Date(this.clock.now()), lagMs: pass.lagMs ?? 0 };
+    // Lag as status shows it: how late the latest fires were (fired ahead counts as on time).
+    this.lastTick = { at: new Date(this.clock.now()), lagMs: Math.max(0, pass.lagMs ?? 0) };
     return { leader: true, pass };
   }
 

@@ -128,6 +128,27 @@ describe("CLI over HTTP (--server)", () => {
     assert.match(badToken.stderr, /error \[UNAUTHORIZED\]/);
   });
 
+  test("tasks made by a definition are listed by its name and show it", async () => {
+    const headers = { authorization: `Bearer ${operator}`, "content-type": "application/json" };
+    const created = await fetch(`${url}/api/v1/definitions`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "nightly-sum", task: { type: "sum", params: { a: 1, b: 2 }, steps: [{ name: "add", executor: "add" }] } }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const triggered = await fetch(`${url}/api/v1/definitions/nightly-sum/trigger`, { method: "POST", headers });
+    assert.equal(triggered.status < 300, true, await triggered.text());
+    const listed = json<{ items: TaskJson[] }>(await cli(["list", "--definition", "nightly-sum", "--json"]));
+    assert.equal(listed.items.length, 1);
+    const shown = json<TaskJson & { definitionName?: string }>(await cli(["show", listed.items[0].id, "--json"]));
+    assert.equal(shown.definitionName, "nightly-sum");
+    const table = await cli(["list", "--type", "sum"]);
+    assert.match(table.stdout, /nightly-sum/);
+    const unknown = await cli(["list", "--definition", "nope"]);
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /DEFINITION_NOT_FOUND/);
+  });
+
   test("a token only reaches its own tenant's tasks, and the env vars stand in for the flags", async () => {
     const mine = json<TaskJson>(await cli(["dispatch", "private", "--step", "add=add", "--param", "a=1", "--param", "b=1", "--json"]));
     const foreignShow = await cli(["show", mine.id], otherTenant);

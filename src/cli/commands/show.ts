@@ -57,8 +57,15 @@ async function showAction(id: string, flags: ShowFlags, cmd: Command): Promise<E
     if (flags.follow) return followTask(api, id, { json: flags.json, tty: process.stdout.isTTY === true });
     const task = await api.getTask(id);
     const waiting = await api.waitingReason(task);
-    if (flags.json) printJson(waiting === null ? task : { ...task, waitingReason: waiting });
-    else console.log(waiting === null ? formatTaskView(task) : `${formatTaskView(task)}\n${waiting}`);
+    const definition = task.definitionId !== null ? await api.getDefinitionById(task.definitionId) : null;
+    if (flags.json) {
+      const doc = { ...task, ...(definition ? { definitionName: definition.name } : {}) };
+      printJson(waiting === null ? doc : { ...doc, waitingReason: waiting });
+    } else {
+      const view = formatTaskView(task, new Date(), definition?.name ?? null);
+      console.log(waiting === null ? view : `${view}
+${waiting}`);
+    }
     return EXIT.ok;
   });
 }
