@@ -13,7 +13,7 @@ import type { ExecutorRegistry } from "./executor-registry.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { NodePresence } from "./node-presence.js";
 import { Sweeper } from "./sweeper.js";
-import { TaskRun } from "./task-run.js";
+import { TaskRun, type TaskRunDeps } from "./task-run.js";
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
 import { createWorkerStats, type WorkerStats } from "./worker-stats.js";
 
@@ -56,6 +56,8 @@ export class Worker {
   private loop: Promise<void> | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** What every TaskRun of this worker shares (one object, not one per claimed task). */
+  private readonly runDeps: TaskRunDeps;
   private unsubscribe: (() => void)[] = [];
   private readySubscription: Promise<(() => Promise<void>) | null> | null = null;
 
@@ -101,6 +103,7 @@ export class Worker {
       nodeId: this.nodeId,
       stats: this.stats,
     });
+    this.runDeps = this.makeRunDeps();
   }
 
   /** `idle` → `running` → `stopping` → `stopped`. */
@@ -236,7 +239,7 @@ export class Worker {
           this.stats.tasksClaimed += claimed.length;
           const claimedAtMs = this.clock.now();
           for (const c of claimed) {
-            const run = new TaskRun(c, this.runDeps());
+            const run = new TaskRun(c, this.runDeps);
             this.runs.set(run.taskId, run);
             this.waiting.push({ run, claimedAtMs });
           }
@@ -309,7 +312,7 @@ export class Worker {
     this.running.add(p);
   }
 
-  private runDeps() {
+  private makeRunDeps(): TaskRunDeps {
     return {
       store: this.deps.store,
       registry: this.deps.registry,
