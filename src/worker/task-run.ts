@@ -34,6 +34,10 @@ export interface TaskRunDeps {
   isStopping(): boolean;
   /** Renews leases soon (`ctx.heartbeat()`). */
   requestHeartbeat(): void;
+  /** Takes an execution slot for a step run in place: undefined when taken at once. */
+  acquireSlot(): Promise<void> | undefined;
+  /** Gives the slot back once the step's executor settled (its outcome is written after). */
+  releaseSlot(): void;
   /** A step of this worker's will be ready again at `runAt`. */
   onRetryScheduled(runAt: Date): void;
   /** The task reached a terminal status through this worker. */
@@ -57,6 +61,8 @@ export class TaskRun {
   private logs: StepLogBuffer | null = null;
   private progress: ProgressWriter | null = null;
   private finished = false;
+  /** Whether this run holds an execution slot (it starts with the one `launch` took). */
+  private holdsSlot = true;
 
   constructor(claimed: { task: Task; lease: Lease }, private readonly deps: TaskRunDeps) {
     this.task = claimed.task;
@@ -95,7 +101,14 @@ export class TaskRun {
   async run(): Promise<void> {
     let stepIndex: number | null = this.task.currentStep;
     try {
-      while (stepIndex !== null) stepIndex = await this.runStep(stepIndex);
+      while (stepIndex !== null) {
+        if (!this.holdsSlot) {
+          const wait = this.deps.acquireSlot();
+          if (wait !== undefined) await wait;
+          this.holdsSlot = true;
+        }
+        stepIndex = await this.runStep(stepIndex);
+      }
     } catch (err) {
       // A store error (database down, …): the lease will expire and another node re-runs the step.
       this.deps.logger.error({ taskId: this.taskId, err: errorMessage(err) }, "task run stopped by an error; its lease will expire");
@@ -103,6 +116,15 @@ export class TaskRun {
     } finally {
       this.finished = true;
       this.controller = null;
+      this.freeSlot();
+    }
+  }
+
+  /** Gives the execution slot back (once) while the outcome is written or the run ends. */
+  private freeSlot(): void {
+    if (this.holdsSlot) {
+      this.holdsSlot = false;
+      this.deps.releaseSlot();
     }
   }
 
@@ -171,6 +193,7 @@ export class TaskRun {
     clearTimeout(timers.step);
     clearTimeout(timers.task);
     this.controller = null;
+    this.freeSlot();
     if (progress !== null) await (progress as ProgressWriter).close();
     const now = new Date(deps.clock.now());
     const abortKind = controller.kind;
