@@ -1,4 +1,4 @@
-// taskrail adapter, against the built library (/work/main/dist, `npm run build` first).
+// taskrail adapter, against the built library (this repository's dist/, `npm run build` first).
 // Store: TASKRAIL_BENCH_DB, a postgres URL (`?schema=` names the schema, dropped before and
 // after each run) or a `sqlite:PATH` URL (the file is deleted before and after each run).
 // A job = a one-step task whose step runs executor "bench"; W3 = ONE task of five steps (the
