@@ -141,6 +141,8 @@ export class TaskRun {
     const logs = (this.logs = new StepLogBuffer(task.id, index, attempt, deps.clock));
     const controller = (this.controller = new StepAbort());
     let progress: ProgressWriter | null = null;
+    /** False once the step settled: a late ctx.progress() is ignored, as a closed writer would. */
+    let stepOpen = true;
     if (this.pendingAbort) {
       const p = this.pendingAbort;
       this.pendingAbort = null;
@@ -179,6 +181,7 @@ export class TaskRun {
           taskPayload = toJsonValue(value);
         },
         progress: (pct, message) => {
+          if (!stepOpen) return;
           // Made on first use: most steps never report progress.
           progress ??= this.progress = new ProgressWriter(deps, this.lease, task, () => this.refused("progress"));
           progress.report(pct, message ?? null);
@@ -194,6 +197,7 @@ export class TaskRun {
     clearTimeout(timers.task);
     this.controller = null;
     this.freeSlot();
+    stepOpen = false;
     if (progress !== null) await (progress as ProgressWriter).close();
     const now = new Date(deps.clock.now());
     const abortKind = controller.kind;

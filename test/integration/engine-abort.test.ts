@@ -24,6 +24,16 @@ describe("step aborts and params on the hot path", () => {
               reject(ctx.signal.reason);
             }, 150);
           }),
+        // Reports progress after it already returned: the report must not land on the next step.
+        lateReporter: (ctx: StepContext) => {
+          setTimeout(() => ctx.progress(42, "late"), 20);
+          return "done";
+        },
+        slow: () => new Promise((resolve) => setTimeout(() => resolve("slow"), 150)),
+        reporter: (ctx: StepContext) => {
+          ctx.progress(30, "on time");
+          return "reported";
+        },
         echo: (ctx: StepContext) => {
           seen.params = ctx.params;
           return ctx.params;
@@ -49,6 +59,27 @@ describe("step aborts and params on the hot path", () => {
     const done = await client.waitForTask(t.id, { timeoutMs: 10_000 });
     assert.equal(done.status, "timeout");
     assert.deepEqual([seen.lateAborted, seen.lateKind], [true, "step-timeout"]);
+  });
+
+  test("progress reported on time is written; after the step returned it is ignored", async () => {
+    const { client } = engine.tr;
+    const progress: { message: string | null; pct: number }[] = [];
+    const off = engine.tr.events.on("task:progress", (e) => progress.push({ message: e.message, pct: e.progressPct }));
+    try {
+      const t = await client.dispatch({
+        type: "progress",
+        steps: [
+          { name: "a", executor: "reporter" },
+          { name: "b", executor: "lateReporter" },
+          { name: "c", executor: "slow" },
+        ],
+      });
+      const done = await client.waitForTask(t.id, { timeoutMs: 10_000 });
+      assert.equal(done.status, "succeeded");
+      assert.deepEqual(progress, [{ message: "on time", pct: 30 }]);
+    } finally {
+      off();
+    }
   });
 
   test("params without placeholders arrive as stored; with placeholders they are rendered", async () => {
