@@ -122,6 +122,16 @@ export function renderValue(value: JsonValue, scope: RenderScope): JsonValue {
   return value;
 }
 
+/** True when some string inside `value` holds "{{" (only then does rendering need a scope). */
+export function hasPlaceholders(value: JsonValue): boolean {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(hasPlaceholders);
+  if (isPlainObject(value)) {
+    for (const key in value) if (hasPlaceholders(value[key] as JsonValue)) return true;
+  }
+  return false;
+}
+
 /** Renders a params object. */
 export function renderParams(params: JsonObject, scope: RenderScope): JsonObject {
   return renderValue(params, scope) as JsonObject;

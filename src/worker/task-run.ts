@@ -5,13 +5,13 @@ import { NonRetryableError, TemplateError, errorMessage } from "../core/errors.j
 import type { EventBus } from "../core/events.js";
 import { toJsonValue, type JsonObject, type JsonValue } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
-import { renderParams, type RenderScope } from "../core/render.js";
+import { hasPlaceholders, renderParams, type RenderScope } from "../core/render.js";
 import { isTerminalTaskStatus, type TaskStatus } from "../core/status.js";
 import type { StepContext } from "../core/step-context.js";
 import { decideAfterFailedTry } from "../core/step-outcome.js";
 import type { Lease, Task } from "../core/task.js";
 import type { Store, StepWriteResult } from "../store/store.js";
-import { StepAbortedError, abortKindOf, type AbortKind } from "./abort-reason.js";
+import { StepAbort, StepAbortedError, type AbortKind } from "./abort-reason.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import { ProgressWriter } from "./progress-writer.js";
 import { StepLogBuffer } from "./step-log-buffer.js";
@@ -34,11 +34,18 @@ export interface TaskRunDeps {
   isStopping(): boolean;
   /** Renews leases soon (`ctx.heartbeat()`). */
   requestHeartbeat(): void;
+  /** Takes an execution slot for a step run in place: undefined when taken at once. */
+  acquireSlot(): Promise<void> | undefined;
+  /** Gives the slot back once the step's executor settled (its outcome is written after). */
+  releaseSlot(): void;
   /** A step of this worker's will be ready again at `runAt`. */
   onRetryScheduled(runAt: Date): void;
   /** The task reached a terminal status through this worker. */
   onTerminal(task: Task, status: TaskStatus): void;
 }
+
+/** What rendering sees when no param holds a placeholder (it is then never consulted). */
+const EMPTY_SCOPE: RenderScope = Object.freeze({ params: {}, steps: {}, task: {} });
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown; abandoned?: boolean };
 
@@ -47,13 +54,15 @@ export class TaskRun {
   readonly taskId: string;
   readonly lease: Lease;
   private task: Task;
-  private controller: AbortController | null = null;
+  private controller: StepAbort | null = null;
   /** An abort that arrived between steps: applied to the next step at once. */
   private pendingAbort: { kind: AbortKind; message: string; graceMs: number } | null = null;
   private graceMs: number;
   private logs: StepLogBuffer | null = null;
   private progress: ProgressWriter | null = null;
   private finished = false;
+  /** Whether this run holds an execution slot (it starts with the one `launch` took). */
+  private holdsSlot = true;
 
   constructor(claimed: { task: Task; lease: Lease }, private readonly deps: TaskRunDeps) {
     this.task = claimed.task;
@@ -71,7 +80,7 @@ export class TaskRun {
   abort(kind: AbortKind, message: string, graceMs = this.deps.options.abortGraceMs): void {
     if (this.finished) return;
     const c = this.controller;
-    if (c && !c.signal.aborted) {
+    if (c && c.reason === null) {
       this.graceMs = graceMs;
       c.abort(new StepAbortedError(kind, message));
     } else if (!c && !this.pendingAbort) {
@@ -92,7 +101,14 @@ export class TaskRun {
   async run(): Promise<void> {
     let stepIndex: number | null = this.task.currentStep;
     try {
-      while (stepIndex !== null) stepIndex = await this.runStep(stepIndex);
+      while (stepIndex !== null) {
+        if (!this.holdsSlot) {
+          const wait = this.deps.acquireSlot();
+          if (wait !== undefined) await wait;
+          this.holdsSlot = true;
+        }
+        stepIndex = await this.runStep(stepIndex);
+      }
     } catch (err) {
       // A store error (database down, …): the lease will expire and another node re-runs the step.
       this.deps.logger.error({ taskId: this.taskId, err: errorMessage(err) }, "task run stopped by an error; its lease will expire");
@@ -100,6 +116,15 @@ export class TaskRun {
     } finally {
       this.finished = true;
       this.controller = null;
+      this.freeSlot();
+    }
+  }
+
+  /** Gives the execution slot back (once) while the outcome is written or the run ends. */
+  private freeSlot(): void {
+    if (this.holdsSlot) {
+      this.holdsSlot = false;
+      this.deps.releaseSlot();
     }
   }
 
@@ -114,8 +139,10 @@ export class TaskRun {
       deps.events.emit("step:started", { taskId: task.id, tenant: task.tenant, stepIndex: index, step: step.name, attempt, nodeId: deps.nodeId });
     }
     const logs = (this.logs = new StepLogBuffer(task.id, index, attempt, deps.clock));
-    const controller = (this.controller = new AbortController());
-    const progress = (this.progress = new ProgressWriter(deps, this.lease, task, () => this.refused("progress")));
+    const controller = (this.controller = new StepAbort());
+    let progress: ProgressWriter | null = null;
+    /** False once the step settled: a late ctx.progress() is ignored, as a closed writer would. */
+    let stepOpen = true;
     if (this.pendingAbort) {
       const p = this.pendingAbort;
       this.pendingAbort = null;
@@ -129,7 +156,8 @@ export class TaskRun {
     let rendered: JsonObject | null = null;
     try {
       const merged = { ...task.params, ...step.params };
-      rendered = renderParams(merged, this.renderScope(merged));
+      // The scope (every step's output, the task's fields) is built only when something uses it.
+      rendered = renderParams(merged, hasPlaceholders(merged) ? this.renderScope(merged) : EMPTY_SCOPE);
     } catch (err) {
       settled = { ok: false, error: err };
     }
@@ -142,7 +170,9 @@ export class TaskRun {
         task,
         step,
         attempt,
-        signal: controller.signal,
+        get signal() {
+          return controller.signal;
+        },
         setParam: (key, value) => {
           if (typeof key !== "string" || key === "") throw new TypeError("setParam: key must be a non-empty string");
           paramsPatch[key] = toJsonValue(value);
@@ -150,20 +180,27 @@ export class TaskRun {
         setTaskPayload: (value) => {
           taskPayload = toJsonValue(value);
         },
-        progress: (pct, message) => progress.report(pct, message ?? null),
+        progress: (pct, message) => {
+          if (!stepOpen) return;
+          // Made on first use: most steps never report progress.
+          progress ??= this.progress = new ProgressWriter(deps, this.lease, task, () => this.refused("progress"));
+          progress.report(pct, message ?? null);
+        },
         log: logs.stepLog(),
         heartbeat: () => deps.requestHeartbeat(),
       };
       settled = executor
-        ? await this.settle(Promise.resolve().then(() => executor(ctx)), controller.signal)
+        ? await this.settle(Promise.resolve().then(() => executor(ctx)), controller)
         : { ok: false, error: new NonRetryableError(`no executor "${step.executor}" on node ${deps.options.nodeName}`) };
     }
     clearTimeout(timers.step);
     clearTimeout(timers.task);
     this.controller = null;
-    await progress.close();
+    this.freeSlot();
+    stepOpen = false;
+    if (progress !== null) await (progress as ProgressWriter).close();
     const now = new Date(deps.clock.now());
-    const abortKind = abortKindOf(controller.signal);
+    const abortKind = controller.kind;
 
     if (abortKind === "lease-lost") return this.leaseLost();
     if (abortKind === "shutdown" && !settled!.ok) return this.release(now, logs);
@@ -175,7 +212,7 @@ export class TaskRun {
       return this.ended(res);
     }
     if (abortKind === "step-timeout" || abortKind === "task-timeout") {
-      const message = (controller.signal.reason as StepAbortedError).message;
+      const message = controller.reason!.message;
       return this.fail(index, "timeout", message, abortKind === "task-timeout" ? "task-timeout" : "retryable", now, logs);
     }
     if (settled!.ok) return this.complete(index, toJsonValue(settled!.value), paramsPatch, taskPayload, now, logs, startedMs);
@@ -338,7 +375,7 @@ export class TaskRun {
   }
 
   /** Waits for the executor; once the signal fired, waits at most the grace period more. */
-  private settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled> {
+  private settle(promise: Promise<unknown>, abort: StepAbort): Promise<Settled> {
     return new Promise<Settled>((resolve) => {
       let graceTimer: NodeJS.Timeout | undefined;
       promise.then(
@@ -353,11 +390,10 @@ export class TaskRun {
       );
       const onAbort = (): void => {
         // A lost lease needs no grace: nothing this run does can be recorded any more.
-        const grace = abortKindOf(signal) === "lease-lost" ? 0 : this.graceMs;
-        graceTimer = setTimeout(() => resolve({ ok: false, error: signal.reason, abandoned: true }), grace);
+        const grace = abort.kind === "lease-lost" ? 0 : this.graceMs;
+        graceTimer = setTimeout(() => resolve({ ok: false, error: abort.reason, abandoned: true }), grace);
       };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
+      abort.onAbort(onAbort);
     });
   }
 

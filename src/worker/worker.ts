@@ -13,7 +13,7 @@ import type { ExecutorRegistry } from "./executor-registry.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { NodePresence } from "./node-presence.js";
 import { Sweeper } from "./sweeper.js";
-import { TaskRun } from "./task-run.js";
+import { TaskRun, type TaskRunDeps } from "./task-run.js";
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
 import { createWorkerStats, type WorkerStats } from "./worker-stats.js";
 
@@ -41,7 +41,10 @@ export class Worker {
   private readonly runs = new Map<string, TaskRun>();
   /** Claimed ahead (prefetch), oldest first, with when they were claimed. */
   private readonly waiting: { run: TaskRun; claimedAtMs: number }[] = [];
+  /** Steps executing now: each holds one of the `concurrency` slots. */
   private active = 0;
+  /** Chains going on in place, waiting for a slot for their next step (served before `waiting`). */
+  private readonly resuming: (() => void)[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly queues: Set<string>;
   private readonly clock: Clock;
@@ -56,6 +59,8 @@ export class Worker {
   private loop: Promise<void> | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** What every TaskRun of this worker shares (one object, not one per claimed task). */
+  private readonly runDeps: TaskRunDeps;
   private unsubscribe: (() => void)[] = [];
   private readySubscription: Promise<(() => Promise<void>) | null> | null = null;
 
@@ -101,6 +106,7 @@ export class Worker {
       nodeId: this.nodeId,
       stats: this.stats,
     });
+    this.runDeps = this.makeRunDeps();
   }
 
   /** `idle` → `running` → `stopping` → `stopped`. */
@@ -236,7 +242,7 @@ export class Worker {
           this.stats.tasksClaimed += claimed.length;
           const claimedAtMs = this.clock.now();
           for (const c of claimed) {
-            const run = new TaskRun(c, this.runDeps());
+            const run = new TaskRun(c, this.runDeps);
             this.runs.set(run.taskId, run);
             this.waiting.push({ run, claimedAtMs });
           }
@@ -255,11 +261,39 @@ export class Worker {
     await this.releaseWaiting(this.waiting.splice(0));
   }
 
-  /** Starts waiting tasks while slots are free. */
+  /**
+   * Hands free slots out: first to chains waiting to run their next step in place (their step
+   * is already started in the store, so they go on even while stopping), then to waiting tasks.
+   */
   private fillSlots(): void {
+    while (this.active < this.options.concurrency && this.resuming.length > 0) {
+      this.active++;
+      this.resuming.shift()!();
+    }
     while (this.active < this.options.concurrency && this.waiting.length > 0 && this.stateValue === "running") {
       this.launch(this.waiting.shift()!.run);
     }
+  }
+
+  /**
+   * A slot for a chain's next step: at once (undefined) when one is free and nobody waits,
+   * else a promise that resolves when fillSlots hands one over.
+   */
+  private acquireSlot(): Promise<void> | undefined {
+    if (this.active < this.options.concurrency && this.resuming.length === 0) {
+      this.active++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.resuming.push(resolve));
+  }
+
+  /**
+   * A step's executor settled: its slot goes to the next step while this one's outcome is
+   * written (the task stays held under its lease, counted against concurrency + prefetch).
+   */
+  private releaseSlot(): void {
+    this.active--;
+    this.fillSlots();
   }
 
   /** Prefetched tasks that waited past `prefetchTtl` go back to the queue for other workers. */
@@ -297,10 +331,10 @@ export class Worker {
     });
   }
 
+  /** Starts `run` in a slot taken here; the run gives the slot back when its step settles. */
   private launch(run: TaskRun): void {
     this.active++;
     const p = run.run().finally(() => {
-      this.active--;
       this.runs.delete(run.taskId);
       this.running.delete(p);
       this.fillSlots();
@@ -309,7 +343,7 @@ export class Worker {
     this.running.add(p);
   }
 
-  private runDeps() {
+  private makeRunDeps(): TaskRunDeps {
     return {
       store: this.deps.store,
       registry: this.deps.registry,
@@ -322,6 +356,8 @@ export class Worker {
       servesQueue: (q: string) => this.queues.has(q),
       isStopping: () => this.stateValue !== "running",
       requestHeartbeat: () => void this.leaseKeeper.tick(),
+      acquireSlot: () => this.acquireSlot(),
+      releaseSlot: () => this.releaseSlot(),
       onRetryScheduled: (runAt: Date) => this.wakeAt(runAt),
       onTerminal: (task: Task, status: TaskStatus) => this.onTerminal(task, status),
     };

@@ -16,6 +16,7 @@ import { describeTaskEvents } from "./store-contract/task-events-contract.js";
 import { describeMetricsReads } from "./store-contract/metrics-reads-contract.js";
 import { describeServerTables } from "./store-contract/server-contract.js";
 import { describeDefinitions } from "./store-contract/definitions-contract.js";
+import { describeHotPath } from "./store-contract/hot-path-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -52,5 +53,6 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeMetricsReads(context);
     describeServerTables(context);
     describeDefinitions(context);
+    describeHotPath(context);
   });
 }

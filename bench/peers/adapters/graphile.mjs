@@ -6,7 +6,7 @@ import { dropSchema, pgQuery, withPg } from "../lib/util.mjs";
 const TASK = "bench";
 const silent = new Logger(() => () => {});
 
-/** Settings (documented in docs/benchmarks-peers-draft.md). */
+/** Settings (documented in docs/benchmarks.md). */
 function settings(concurrency) {
   return {
     concurrency,

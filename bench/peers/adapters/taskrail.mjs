@@ -1,4 +1,4 @@
-// taskrail adapter, against the built library (/work/main/dist, `npm run build` first).
+// taskrail adapter, against the built library (this repository's dist/, `npm run build` first).
 // Store: TASKRAIL_BENCH_DB, a postgres URL (`?schema=` names the schema, dropped before and
 // after each run) or a `sqlite:PATH` URL (the file is deleted before and after each run).
 // A job = a one-step task whose step runs executor "bench"; W3 = ONE task of five steps (the
@@ -14,7 +14,10 @@ function settings(concurrency) {
   return {
     store: redactUrl(TASKRAIL_DB),
     concurrency,
-    claimBatchSize: Number(process.env.TASKRAIL_BENCH_CLAIM_BATCH ?? 32),
+    claimBatchSize: Number(process.env.TASKRAIL_BENCH_CLAIM_BATCH ?? 128),
+    // Tasks claimed ahead of free slots (graphile-worker's localQueue is the same idea): they
+    // keep the slots fed while earlier outcomes are being committed.
+    prefetch: Number(process.env.TASKRAIL_BENCH_PREFETCH ?? 256),
     pollInterval: Number(process.env.TASKRAIL_BENCH_POLL ?? 50),
   };
 }
@@ -108,7 +111,7 @@ export function create(descriptor) {
     async startWorker({ concurrency, handler: h }) {
       const s = settings(concurrency);
       handler = h;
-      worker = tr.startWorker({ concurrency: s.concurrency, claimBatchSize: s.claimBatchSize, pollInterval: s.pollInterval });
+      worker = tr.startWorker({ concurrency: s.concurrency, claimBatchSize: s.claimBatchSize, prefetch: s.prefetch, pollInterval: s.pollInterval });
       const w = worker;
       return {
         stop: async () => {

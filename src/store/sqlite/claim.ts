@@ -30,13 +30,20 @@ ORDER BY`,
 const SELECT_STEPS_OF = `
 SELECT ${STEPS_COLUMNS} FROM steps WHERE task_id IN (SELECT value FROM json_each(@ids)) ORDER BY task_id, idx`;
 
-// -- @id, @node, @leaseUntil ms, @startedAt ms, @deadlineAt ms or NULL, @now ms
-// startedAt/deadlineAt are the stored ones when set: a retry of a step keeps the task's clock.
-const CLAIM_TASK = `
+// -- @ids JSON array of task ids, @node, @leaseUntil ms, @now ms. One statement for the whole
+// batch (measured cheaper than one per task). started_at/deadline_at keep the stored values
+// when set: a retry of a step keeps the task's clock.
+const CLAIM_TASKS = `
 UPDATE tasks SET
   status = 'running', locked_by = @node, lease_until = @leaseUntil, lease_token = lease_token + 1,
-  started_at = @startedAt, deadline_at = @deadlineAt, updated_at = @now
-WHERE id = @id AND status = 'pending'`;
+  started_at = COALESCE(started_at, @now), deadline_at = COALESCE(deadline_at, COALESCE(started_at, @now) + timeout_ms),
+  updated_at = @now
+WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'pending'`;
+
+// -- @pairs JSON array of [task id, step index], @now ms: the claimed tasks' current steps.
+const START_STEPS = `
+UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = @now, ended_at = NULL, message = NULL
+WHERE (task_id, idx) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(@pairs))`;
 
 // -- @id task id, @idx step index, @now ms
 /** Starts a step: shared by claims and by a chain going on under the same lease. */
@@ -54,7 +61,7 @@ export interface LimitedPick {
 
 /**
  * `Store.claimTasks` inside the caller's write transaction: one indexed read of the tasks,
- * one of their steps, then two updates per task; the rows read are patched to match.
+ * one of their steps, then two updates for the whole batch; the rows read are patched to match.
  */
 export function claimTasks(conn: SqliteConnection, req: ClaimRequest, limited?: LimitedPick): ClaimedTask[] {
   if (req.limit < 1 || req.queues.length === 0 || req.executors.length === 0) return [];
@@ -76,14 +83,14 @@ export function claimTasks(conn: SqliteConnection, req: ClaimRequest, limited?: 
     list.push(step);
   }
   const leaseUntil = now + req.leaseMs;
-  const claim = conn.stmt(CLAIM_TASK);
-  const start = conn.stmt(START_STEP);
+  const claimedCount = conn.stmt(CLAIM_TASKS).run({ ids: JSON.stringify(rows.map((r) => r.id)), node: req.nodeId, leaseUntil, now }).changes;
+  // Read in this same write transaction as pending: every one must have moved.
+  if (claimedCount !== rows.length) throw new Error(`claim moved ${claimedCount} of ${rows.length} tasks read as pending`);
+  conn.stmt(START_STEPS).run({ pairs: JSON.stringify(rows.map((r) => [r.id, r.current_step])), now });
   const claimed: ClaimedTask[] = [];
   for (const row of rows) {
     const startedAt = row.started_at ?? now;
     const deadlineAt = row.deadline_at ?? (row.timeout_ms === null ? null : startedAt + row.timeout_ms);
-    claim.run({ id: row.id, node: req.nodeId, leaseUntil, startedAt, deadlineAt, now });
-    start.run({ id: row.id, idx: row.current_step, now });
     // The same changes, on the rows already in hand.
     row.status = "running";
     row.locked_by = req.nodeId;

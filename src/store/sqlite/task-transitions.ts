@@ -31,11 +31,11 @@ WHERE task_id = @id AND idx = @idx`;
 
 // -- @id, @next, @now, @params, @payload, @result; past the last step there is no executor
 // to look up (the hottest write of all: one-step tasks end here).
-const ADVANCE_SUCCEEDED = `
-UPDATE tasks SET status = 'succeeded', message = NULL, progress = 100, ${STEP_WRITES},
+export const SET_SUCCEEDED = `
+  status = 'succeeded', message = NULL, progress = 100, ${STEP_WRITES},
   current_step = @next, current_executor = NULL, current_queue = NULL,
-  ended_at = @now, execution_ms = @now - started_at, locked_by = NULL, lease_until = NULL, updated_at = @now, ${ARM_CALLBACKS}
-WHERE id = @id`;
+  ended_at = @now, execution_ms = @now - started_at, locked_by = NULL, lease_until = NULL, updated_at = @now, ${ARM_CALLBACKS}`;
+const ADVANCE_SUCCEEDED = `UPDATE tasks SET ${SET_SUCCEEDED} WHERE id = @id`;
 
 // -- @id, @next, @now, @params, @payload, @result
 const ADVANCE_CANCELLED = `
@@ -44,9 +44,8 @@ UPDATE tasks SET status = 'cancelled', message = 'cancelled by request', ${STEP_
 WHERE id = @id`;
 
 // -- @id, @next, @now, @params, @payload, @result; the task stays running under its lease
-const ADVANCE_CONTINUE = `
-UPDATE tasks SET ${STEP_WRITES}, ${CURRENT_STEP_COLUMNS}, updated_at = @now
-WHERE id = @id`;
+export const SET_CONTINUE = `${STEP_WRITES}, ${CURRENT_STEP_COLUMNS}, updated_at = @now`;
+const ADVANCE_CONTINUE = `UPDATE tasks SET ${SET_CONTINUE} WHERE id = @id`;
 
 // -- @id, @next, @now, @params, @payload, @result
 const ADVANCE_PENDING = `
