@@ -1,0 +1,108 @@
+// Follows the server-sent event stream GET /api/v1/events. EventSource cannot send an
+// Authorization header, so this reads the stream with fetch and parses it here; on a drop it
+// reconnects with Last-Event-ID so no event in between is missed.
+import { toQueryString } from "./api-client.js";
+
+/** One event of the stream: `type` is the SSE event name (`task:succeeded`, `step:failed`, …). */
+export interface StreamEvent {
+  id: string | null;
+  type: string;
+  data: unknown;
+}
+
+/** What the stream reports besides events. */
+export interface EventStreamHandlers {
+  onEvent: (event: StreamEvent) => void;
+  /** Connected (true) or waiting to reconnect (false). */
+  onConnection?: (connected: boolean) => void;
+}
+
+/** Filters the server applies to the stream. */
+export interface EventStreamFilter {
+  taskId?: string;
+  definition?: string;
+}
+
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+
+/** Parses SSE text into events; keeps the unfinished tail between chunks. */
+export class SseParser {
+  private buffer = "";
+  private id: string | null = null;
+  private type = "message";
+  private data: string[] = [];
+  /** The id of the last complete event, for Last-Event-ID. */
+  lastEventId: string | null = null;
+
+  push(chunk: string, emit: (event: StreamEvent) => void): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.search(/\r\n|\n|\r/)) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      const width = this.buffer.startsWith("\r\n", newline) ? 2 : 1;
+      this.buffer = this.buffer.slice(newline + width);
+      this.line(line, emit);
+    }
+  }
+
+  private line(line: string, emit: (event: StreamEvent) => void): void {
+    if (line === "") {
+      if (this.data.length > 0) {
+        const text = this.data.join("\n");
+        let data: unknown = text;
+        try {
+          data = JSON.parse(text);
+        } catch {
+          // A non-JSON payload is passed on as text.
+        }
+        if (this.id !== null) this.lastEventId = this.id;
+        emit({ id: this.id, type: this.type, data });
+      }
+      this.id = null;
+      this.type = "message";
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(":")) return; // a comment: the server's keep-alive
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "data") this.data.push(value);
+    else if (field === "event") this.type = value;
+    else if (field === "id") this.id = value;
+  }
+}
+
+/** Opens the stream and keeps it open until the returned function is called. */
+export function followEvents(token: string, filter: EventStreamFilter, handlers: EventStreamHandlers): () => void {
+  const abort = new AbortController();
+  const parser = new SseParser();
+  let delayMs = RECONNECT_MIN_MS;
+
+  const connect = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      try {
+        const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
+        if (parser.lastEventId) headers["last-event-id"] = parser.lastEventId;
+        const response = await fetch(`/api/v1/events${toQueryString({ ...filter })}`, { headers, signal: abort.signal });
+        if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
+        handlers.onConnection?.(true);
+        delayMs = RECONNECT_MIN_MS;
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          parser.push(value, handlers.onEvent);
+        }
+      } catch {
+        if (abort.signal.aborted) return;
+      }
+      handlers.onConnection?.(false);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, RECONNECT_MAX_MS);
+    }
+  };
+  void connect();
+  return () => abort.abort();
+}

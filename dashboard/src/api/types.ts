@@ -1,0 +1,195 @@
+// Wire types of the taskrail HTTP API (/api/v1) as the dashboard reads them: times are ISO strings.
+
+export type TaskStatus = "pending" | "running" | "succeeded" | "failed" | "timeout" | "cancelled";
+export type StepStatus = TaskStatus | "skipped";
+export type Role = "admin" | "operator" | "viewer";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Every task status, in the order the dashboard lists them. */
+export const TASK_STATUSES: readonly TaskStatus[] = ["pending", "running", "succeeded", "failed", "timeout", "cancelled"];
+/** Statuses from which `retry` is allowed. */
+export const RETRYABLE: readonly TaskStatus[] = ["failed", "timeout", "cancelled"];
+/** Statuses nothing moves out of on its own. */
+export const TERMINAL: readonly TaskStatus[] = ["succeeded", "failed", "timeout", "cancelled"];
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** `GET /whoami`. */
+export interface WhoAmI {
+  tokenId: string;
+  /** The token's tenant, or null/"*" for an admin token that sees every tenant. */
+  tenant: string | null;
+  role: Role;
+}
+
+export interface Step {
+  index: number;
+  name: string;
+  alias: string | null;
+  executor: string;
+  params: Record<string, Json>;
+  payload: Json;
+  queue: string | null;
+  status: StepStatus;
+  message: string | null;
+  attempts: number;
+  maxTries: number;
+  timeoutMs: number | null;
+  skipOnFailed: boolean;
+  startedAt: string | null;
+  endedAt: string | null;
+  executionMs: number | null;
+  output: Json;
+}
+
+export interface Task {
+  id: string;
+  tenant: string;
+  type: string;
+  name: string | null;
+  index: string | null;
+  indexType: string | null;
+  queue: string;
+  priority: number;
+  creator: string | null;
+  params: Record<string, Json>;
+  payload: Json;
+  steps: Step[];
+  currentStep: number;
+  status: TaskStatus;
+  message: string | null;
+  progress: number;
+  progressMessage: string | null;
+  result: Json;
+  runAt: string;
+  retryCount: number;
+  definitionId: string | null;
+  cancelRequested: boolean;
+  lockedBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  updatedAt: string;
+  executionMs: number | null;
+  /** Why a pending task waits, when the server can tell. */
+  waitingReason?: string | null;
+}
+
+/** A page of a list endpoint. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+export interface LogEntry {
+  id: number;
+  taskId: string;
+  stepIndex: number | null;
+  attempt: number | null;
+  at: string;
+  level: LogLevel;
+  message: string;
+  fields: Record<string, Json> | null;
+}
+
+export interface NodeInfo {
+  id: string;
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  labels: Record<string, string>;
+  queues: string[];
+  executors: string[];
+  capacity: number;
+  inFlight: number;
+  startedAt: string;
+  lastHeartbeatAt: string;
+  state: "alive" | "dead" | "stopped";
+}
+
+export interface Schedule {
+  cron?: string;
+  timezone?: string;
+  fixedRate?: number | string;
+  fixedDelay?: number | string;
+  once?: string;
+  startAt?: string;
+  misfire?: string;
+  overlap?: string;
+}
+
+export interface Definition {
+  id?: string;
+  name: string;
+  description?: string | null;
+  enabled: boolean;
+  tenant?: string;
+  schedule?: Schedule | null;
+  task: Record<string, Json>;
+  nextFireAt?: string | null;
+  nextFireTimes?: string[];
+  lastFiredAt?: string | null;
+  lastTaskId?: string | null;
+  lastStatus?: TaskStatus | null;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  tokenId: string | null;
+  /** The caller's tenant (`*` for admin tokens). */
+  tenant: string;
+  /** `noun.verb`: `task.dispatch`, `definition.trigger`, … */
+  action: string;
+  target: string | null;
+  method: string;
+  path: string;
+  statusCode: number;
+  outcome: "ok" | "error";
+  errorCode: string | null;
+}
+
+/** Tasks that ended in one bucket of the stats window, by outcome. */
+export interface StatsBucket {
+  start: string;
+  succeeded: number;
+  /** `failed` and `timeout`. */
+  failed: number;
+  cancelled: number;
+}
+
+/** Execution time of one type's tasks that succeeded in the window. */
+export interface TypeDurations {
+  type: string;
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface Stats {
+  window: string;
+  counts: Partial<Record<TaskStatus, number>>;
+  successRate: number | null;
+  buckets: StatsBucket[];
+  durations: TypeDurations[];
+  /** The ready task that has waited longest for a worker. */
+  oldestReady: { id: string; type: string; queue: string; runAt: string } | null;
+}
+
+export interface SchedulerStatus {
+  leader: string | null;
+  lagMs: number | null;
+  running?: boolean;
+}
+
+/** One field error of a 400 answer: `path` is dotted (`schedule.cron`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}

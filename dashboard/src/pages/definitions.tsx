@@ -1,0 +1,117 @@
+// Definitions: every stored template with its schedule, next fire, last result and actions.
+import type { Definition } from "../api/types.js";
+import { ActionButton } from "../components/action-button.js";
+import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
+import { scheduleText } from "../components/schedule-text.js";
+import { StatusBadge } from "../components/status-badge.js";
+import { RelativeTime } from "../components/time.js";
+import { useAsync, useInterval } from "../hooks.js";
+import { Link, navigate } from "../router.js";
+import { useSession } from "../session.js";
+
+/** Enable/disable, trigger and delete of one definition; `onChanged` reloads the view. */
+export function DefinitionActions(props: { definition: Definition; onChanged: () => void; onDeleted?: () => void }) {
+  const { api } = useSession();
+  const d = props.definition;
+  return (
+    <div class="actions" data-testid="definition-actions">
+      <ActionButton
+        kind="primary"
+        testId="trigger"
+        onAction={async () => {
+          const task = await api.triggerDefinition(d.name);
+          navigate(`/tasks/${task.id}`);
+        }}
+      >
+        Trigger now
+      </ActionButton>
+      <ActionButton
+        testId={d.enabled ? "disable" : "enable"}
+        onAction={async () => {
+          await api.setDefinitionEnabled(d.name, !d.enabled);
+          props.onChanged();
+        }}
+      >
+        {d.enabled ? "Disable" : "Enable"}
+      </ActionButton>
+      <Link href={`/definitions/${encodeURIComponent(d.name)}/edit`} class="btn plain">
+        Edit
+      </Link>
+      <ActionButton
+        kind="danger"
+        confirm
+        testId="delete"
+        onAction={async () => {
+          await api.deleteDefinition(d.name);
+          (props.onDeleted ?? props.onChanged)();
+        }}
+      >
+        Delete
+      </ActionButton>
+    </div>
+  );
+}
+
+export function DefinitionsPage() {
+  const { api, canAct } = useSession();
+  const list = useAsync(() => api.listDefinitions(), [api]);
+  useInterval(list.reload, 10_000);
+  const items = list.data?.items ?? [];
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Definitions</h1>
+        {canAct ? (
+          <Link href="/definitions/new" class="btn primary">
+            New definition
+          </Link>
+        ) : null}
+      </div>
+      <ErrorNotice error={list.error} />
+      {list.data === undefined ? (
+        list.loading ? <Loading /> : null
+      ) : items.length === 0 ? (
+        <EmptyState title="No definitions yet">
+          A definition is a stored task template with an optional schedule. Create one here or with{" "}
+          <code>taskrail defs apply -f FILE</code>.
+        </EmptyState>
+      ) : (
+        <div class="table-wrap">
+          <table data-testid="definition-table">
+            <thead>
+              <tr>
+                <th>name</th>
+                <th>schedule</th>
+                <th>next fire</th>
+                <th class="hide-narrow">last run</th>
+                {canAct ? <th>actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((d) => (
+                <tr key={d.name} data-definition={d.name} class={d.enabled ? "" : "disabled"}>
+                  <td>
+                    <Link href={`/definitions/${encodeURIComponent(d.name)}`}>{d.name}</Link>
+                    {!d.enabled ? <span class="badge status-cancelled">disabled</span> : null}
+                    {d.description ? <div class="muted small">{d.description}</div> : null}
+                  </td>
+                  <td class="mono small">{scheduleText(d.schedule)}</td>
+                  <td>{d.enabled && d.nextFireAt ? <RelativeTime at={d.nextFireAt} /> : <span class="muted">—</span>}</td>
+                  <td class="hide-narrow">
+                    {d.lastStatus ? <StatusBadge status={d.lastStatus} /> : null}{" "}
+                    {d.lastTaskId ? <Link href={`/tasks/${d.lastTaskId}`}>{d.lastFiredAt ? <RelativeTime at={d.lastFiredAt} /> : "task"}</Link> : d.lastFiredAt ? <RelativeTime at={d.lastFiredAt} /> : <span class="muted">never</span>}
+                  </td>
+                  {canAct ? (
+                    <td>
+                      <DefinitionActions definition={d} onChanged={list.reload} />
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

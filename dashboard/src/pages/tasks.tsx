@@ -1,0 +1,137 @@
+// Tasks: filters, search, cursor paging (keyset: as fast on page 1,000 as on page 1), live
+// updates from the event stream, and bulk cancel/retry of the selected rows.
+import { useState } from "preact/hooks";
+import { RETRYABLE, TERMINAL, type Task } from "../api/types.js";
+import { ActionButton } from "../components/action-button.js";
+import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
+import { TaskTable } from "../components/task-table.js";
+import { useAsync, useCoalesced, useEvents, useNow } from "../hooks.js";
+import { useLocation } from "../router.js";
+import { useSession } from "../session.js";
+import { filtersFrom, TaskFilters } from "./task-filters.js";
+
+const PAGE_SIZE = 50;
+
+/** Runs `action` on every id; says how many worked and why the others did not. */
+async function forEachTask(ids: string[], action: (id: string) => Promise<unknown>): Promise<string> {
+  const results = await Promise.allSettled(ids.map(action));
+  const failures = results.flatMap((r, i) => (r.status === "rejected" ? [`${ids[i].slice(0, 8)}: ${(r.reason as Error).message}`] : []));
+  const done = results.length - failures.length;
+  if (failures.length > 0) throw new Error(`${done} done, ${failures.length} refused — ${failures.join("; ")}`);
+  return `${done} done`;
+}
+
+export function TasksPage() {
+  const { api, canAct } = useSession();
+  const location = useLocation();
+  const filters = filtersFrom(location.query);
+  const filterKey = JSON.stringify(filters);
+  // The cursors of the pages before this one, so "Newer" can go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [notice, setNotice] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1];
+  const page = useAsync(() => api.listTasks({ ...filters, limit: PAGE_SIZE, cursor }), [api, filterKey, cursor]);
+  const [lastFilterKey, setLastFilterKey] = useState(filterKey);
+  if (lastFilterKey !== filterKey) {
+    // New filters start from the first page with nothing selected.
+    setLastFilterKey(filterKey);
+    setCursors([null]);
+    setSelected(new Set());
+  }
+  const now = useNow(1000);
+
+  // Any task transition may change this page (a new task, a status): reload it, coalesced.
+  const reloadSoon = useCoalesced(() => page.reload(), 250);
+  const live = useEvents({}, (event) => {
+    if (event.type.startsWith("task:") || event.type.startsWith("step:")) reloadSoon();
+  });
+
+  const tasks: Task[] = page.data?.items ?? [];
+  const chosen = tasks.filter((t) => selected.has(t.id));
+  const cancellable = chosen.filter((t) => !TERMINAL.includes(t.status));
+  const retryable = chosen.filter((t) => RETRYABLE.includes(t.status));
+  const selection = {
+    selected,
+    toggle: (id: string) => {
+      const next = new Set(selected);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      setSelected(next);
+    },
+    toggleAll: (ids: string[], on: boolean) => {
+      const next = new Set(selected);
+      for (const id of ids) on ? next.add(id) : next.delete(id);
+      setSelected(next);
+    },
+  };
+  const bulk = async (label: string, ids: string[], action: (id: string) => Promise<unknown>) => {
+    setNotice(null);
+    try {
+      setNotice(`${label}: ${await forEachTask(ids, action)}`);
+    } finally {
+      setSelected(new Set());
+      page.reload();
+    }
+  };
+
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Tasks</h1>
+        <span class={`live ${live ? "on" : "off"}`} title="live updates from the event stream">
+          {live ? "live" : "reconnecting…"}
+        </span>
+      </div>
+      <TaskFilters filters={filters} />
+      {canAct ? (
+        <div class="bulk-bar" data-testid="bulk-actions">
+          <span class="muted">{selected.size} selected</span>
+          <ActionButton
+            kind="danger"
+            confirm
+            disabled={cancellable.length === 0}
+            onAction={() => bulk("Cancel", cancellable.map((t) => t.id), (id) => api.cancelTask(id))}
+          >
+            Cancel {cancellable.length || ""}
+          </ActionButton>
+          <ActionButton
+            kind="primary"
+            disabled={retryable.length === 0}
+            onAction={() => bulk("Retry", retryable.map((t) => t.id), (id) => api.retryTask(id))}
+          >
+            Retry {retryable.length || ""}
+          </ActionButton>
+          {notice ? <span class="muted">{notice}</span> : null}
+        </div>
+      ) : null}
+      <ErrorNotice error={page.error} />
+      {page.data === undefined ? (
+        page.loading ? <Loading /> : null
+      ) : tasks.length === 0 ? (
+        <EmptyState title={Object.keys(filters).length > 0 ? "No task matches these filters" : "No tasks yet"}>
+          Dispatch one with <code>taskrail dispatch</code> or <code>POST /api/v1/tasks</code>.
+        </EmptyState>
+      ) : (
+        <TaskTable tasks={tasks} selection={canAct ? selection : undefined} now={now} />
+      )}
+      <div class="pager">
+        <button type="button" class="btn plain" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          ← Newer
+        </button>
+        <span class="muted">
+          page {cursors.length}
+          {page.data?.total !== undefined ? ` · ${page.data.total} tasks` : ""}
+        </span>
+        <button
+          type="button"
+          class="btn plain"
+          disabled={!page.data?.nextCursor}
+          onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
+        >
+          Older →
+        </button>
+      </div>
+    </div>
+  );
+}
