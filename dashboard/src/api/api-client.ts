@@ -1,9 +1,9 @@
 // Talks to /api/v1 with the signed-in token: one method per route the dashboard uses.
 import { ApiError, apiErrorFrom } from "./api-error.js";
 import type {
-  AuditEntry,
+  AuditPage,
   Definition,
-  LogEntry,
+  LogPage,
   NodeInfo,
   Page,
   SchedulerStatus,
@@ -19,7 +19,7 @@ export interface TaskQuery {
   queue?: string;
   index?: string;
   creator?: string;
-  definition?: string;
+  definitionId?: string;
   createdFrom?: string;
   createdTo?: string;
   limit?: number;
@@ -89,7 +89,7 @@ export class ApiClient {
   skipStep(id: string, step: string): Promise<Task> {
     return this.request("POST", `/tasks/${encodeURIComponent(id)}/skip`, { body: { step } });
   }
-  taskLogs(id: string, afterId?: number, limit = 500): Promise<Page<LogEntry>> {
+  taskLogs(id: string, afterId?: number, limit = 500): Promise<LogPage> {
     return this.request("GET", `/tasks/${encodeURIComponent(id)}/logs`, { query: { afterId, limit } });
   }
 
@@ -123,13 +123,14 @@ export class ApiClient {
   listNodes(): Promise<Page<NodeInfo>> {
     return this.request("GET", "/nodes");
   }
-  stats(window: "1h" | "24h"): Promise<Stats> {
-    return this.request("GET", "/stats", { query: { window } });
+  /** Statistics over `window` (a duration: "1h", "24h"), cut into `buckets` throughput buckets. */
+  stats(window: string, buckets: number): Promise<Stats> {
+    return this.request("GET", "/stats", { query: { window, buckets } });
   }
   scheduler(): Promise<SchedulerStatus> {
     return this.request("GET", "/scheduler");
   }
-  audit(cursor?: string | null, limit = 100): Promise<Page<AuditEntry>> {
+  audit(cursor?: number | null, limit = 100): Promise<AuditPage> {
     return this.request("GET", "/audit", { query: { cursor, limit } });
   }
 }

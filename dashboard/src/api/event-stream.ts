@@ -1,6 +1,6 @@
-// Follows the server-sent event stream GET /api/v1/events. EventSource cannot send an
-// Authorization header, so this reads the stream with fetch and parses it here; on a drop it
-// reconnects with Last-Event-ID so no event in between is missed.
+// Follows server-sent event streams of the API (GET /api/v1/events, a task's log with
+// follow=1). EventSource cannot send an Authorization header, so this reads the stream with
+// fetch and parses it here; on a drop it reconnects with Last-Event-ID so nothing is missed.
 import { toQueryString } from "./api-client.js";
 
 /** One event of the stream: `type` is the SSE event name (`task:succeeded`, `step:failed`, …). */
@@ -74,18 +74,31 @@ export class SseParser {
   }
 }
 
-/** Opens the stream and keeps it open until the returned function is called. */
-export function followEvents(token: string, filter: EventStreamFilter, handlers: EventStreamHandlers): () => void {
+/** Options of one followed stream. */
+export interface StreamOptions {
+  /** Path under /api/v1 (`/events`, `/tasks/ID/logs`). */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** An event after which the stream is done: no reconnect (the log stream's `end`). */
+  endEvent?: string;
+}
+
+/** Opens a server-sent event stream and keeps it open (reconnecting) until the returned function is called. */
+export function followStream(token: string, options: StreamOptions, handlers: EventStreamHandlers): () => void {
   const abort = new AbortController();
   const parser = new SseParser();
   let delayMs = RECONNECT_MIN_MS;
+  const emit = (event: StreamEvent) => {
+    handlers.onEvent(event);
+    if (options.endEvent && event.type === options.endEvent) abort.abort();
+  };
 
   const connect = async (): Promise<void> => {
     while (!abort.signal.aborted) {
       try {
         const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
         if (parser.lastEventId) headers["last-event-id"] = parser.lastEventId;
-        const response = await fetch(`/api/v1/events${toQueryString({ ...filter })}`, { headers, signal: abort.signal });
+        const response = await fetch(`/api/v1${options.path}${toQueryString({ ...options.query })}`, { headers, signal: abort.signal });
         if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
         handlers.onConnection?.(true);
         delayMs = RECONNECT_MIN_MS;
@@ -93,11 +106,12 @@ export function followEvents(token: string, filter: EventStreamFilter, handlers:
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          parser.push(value, handlers.onEvent);
+          parser.push(value, emit);
         }
       } catch {
         if (abort.signal.aborted) return;
       }
+      if (abort.signal.aborted) return;
       handlers.onConnection?.(false);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       delayMs = Math.min(delayMs * 2, RECONNECT_MAX_MS);
@@ -105,4 +119,9 @@ export function followEvents(token: string, filter: EventStreamFilter, handlers:
   };
   void connect();
   return () => abort.abort();
+}
+
+/** Follows `GET /api/v1/events` (task and step transitions) with the server-side filter. */
+export function followEvents(token: string, filter: EventStreamFilter, handlers: EventStreamHandlers): () => void {
+  return followStream(token, { path: "/events", query: { ...filter } }, handlers);
 }

@@ -17,7 +17,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** `GET /whoami`. */
 export interface WhoAmI {
   tokenId: string;
-  /** The token's tenant, or null/"*" for an admin token that sees every tenant. */
+  /** The token's tenant, or null for an admin token (every tenant). */
   tenant: string | null;
   role: Role;
 }
@@ -93,6 +93,12 @@ export interface LogEntry {
   fields: Record<string, Json> | null;
 }
 
+/** A page of a task's log: pass `nextAfterId` as `afterId` for more (null: nothing more now). */
+export interface LogPage {
+  items: LogEntry[];
+  nextAfterId: number | null;
+}
+
 export interface NodeInfo {
   id: string;
   name: string;
@@ -137,6 +143,12 @@ export interface Definition {
   updatedAt?: string;
 }
 
+export interface AuditPage {
+  items: AuditEntry[];
+  /** Pass as `cursor` for the next (older) page; null on the last. */
+  nextCursor: number | null;
+}
+
 export interface AuditEntry {
   id: number;
   at: string;
@@ -172,14 +184,17 @@ export interface TypeDurations {
   maxMs: number;
 }
 
+/** `GET /stats`: counts are of tasks created in the window; the rest of tasks that ended in it. */
 export interface Stats {
-  window: string;
-  counts: Partial<Record<TaskStatus, number>>;
+  window: { from: string; to: string; ms: number; bucketMs: number };
+  counts: Record<TaskStatus, number>;
+  ended: { succeeded: number; failed: number; cancelled: number };
+  /** succeeded / (succeeded + failed); null when none ended. */
   successRate: number | null;
   buckets: StatsBucket[];
   durations: TypeDurations[];
   /** The ready task that has waited longest for a worker. */
-  oldestReady: { id: string; type: string; queue: string; runAt: string } | null;
+  oldestWaiting: { id: string; type: string; queue: string; runAt: string; waitingMs: number } | null;
 }
 
 export interface SchedulerStatus {

@@ -1,13 +1,13 @@
-// A task's log, following live while the task can still write: new lines are fetched after the
-// last id seen whenever an event for the task arrives, and by polling as a fallback.
+// A task's log, following live: the first page is read with GET …/logs, then the server's log
+// stream (`follow=1`, server-sent events) delivers every new line until the task ends. A retry
+// makes an ended task write again, so the stream restarts whenever the task leaves its end.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { LogEntry, LogLevel, Task } from "../api/types.js";
-import { useEvents, useInterval } from "../hooks.js";
+import { followStream } from "../api/event-stream.js";
+import { TERMINAL, type LogEntry, type LogLevel, type Task } from "../api/types.js";
 import { useSession } from "../session.js";
 import { ErrorNotice } from "./notice.js";
 
 const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
-const POLL_MS = 2000;
 
 export function TaskLog(props: { task: Task }) {
   const { api } = useSession();
@@ -15,40 +15,57 @@ export function TaskLog(props: { task: Task }) {
   const [error, setError] = useState<Error | null>(null);
   const [minLevel, setMinLevel] = useState<LogLevel>("debug");
   const [follow, setFollow] = useState(true);
-  const lastId = useRef<number | undefined>(undefined);
-  const fetching = useRef(false);
+  const [streaming, setStreaming] = useState(false);
+  const lastId = useRef(0);
   const bottom = useRef<HTMLDivElement>(null);
+  const ended = TERMINAL.includes(props.task.status);
 
-  const fetchMore = async () => {
-    if (fetching.current) return;
-    fetching.current = true;
-    try {
-      // Page through everything new, not just one page.
-      for (;;) {
-        const page = await api.taskLogs(props.task.id, lastId.current);
-        if (page.items.length === 0) break;
-        lastId.current = page.items[page.items.length - 1].id;
-        setLines((old) => [...old, ...page.items]);
-        if (!page.nextCursor && page.items.length < 500) break;
-      }
-      setError(null);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      fetching.current = false;
-    }
+  const append = (items: LogEntry[]) => {
+    const fresh = items.filter((l) => l.id > lastId.current);
+    if (fresh.length === 0) return;
+    lastId.current = fresh[fresh.length - 1].id;
+    setLines((old) => [...old, ...fresh]);
   };
 
+  // Read what is there (every page), then follow while the task can still write.
   useEffect(() => {
-    void fetchMore();
-  }, [props.task.id]);
-  useEvents({ taskId: props.task.id }, () => void fetchMore());
-  const active = props.task.status === "pending" || props.task.status === "running";
-  useInterval(() => {
-    if (active) void fetchMore();
-  }, POLL_MS);
+    let stop: (() => void) | null = null;
+    let cancelled = false;
+    const run = async () => {
+      try {
+        for (;;) {
+          const page = await api.taskLogs(props.task.id, lastId.current);
+          if (cancelled) return;
+          append(page.items);
+          if (page.nextAfterId === null) break;
+        }
+        setError(null);
+      } catch (err) {
+        setError(err as Error);
+      }
+      if (cancelled || ended) return;
+      stop = followStream(
+        api.token,
+        { path: `/tasks/${encodeURIComponent(props.task.id)}/logs`, query: { follow: 1, afterId: lastId.current }, endEvent: "end" },
+        {
+          onEvent: (event) => {
+            if (event.type === "log") append([event.data as LogEntry]);
+            if (event.type === "end") setStreaming(false);
+          },
+          onConnection: setStreaming,
+        },
+      );
+    };
+    void run();
+    return () => {
+      cancelled = true;
+      stop?.();
+      setStreaming(false);
+    };
+  }, [api, props.task.id, ended]);
+
   useEffect(() => {
-    if (follow) bottom.current?.scrollIntoView({ block: "nearest" });
+    if (follow && lines.length > 0) bottom.current?.scrollIntoView({ block: "nearest" });
   }, [lines.length, follow]);
 
   const shown = lines.filter((l) => LEVELS.indexOf(l.level) >= LEVELS.indexOf(minLevel));
@@ -57,6 +74,7 @@ export function TaskLog(props: { task: Task }) {
     <section class="card">
       <div class="section-head">
         <h2>Log</h2>
+        {streaming ? <span class="live on">following</span> : null}
         <label class="inline">
           level ≥{" "}
           <select value={minLevel} onChange={(e) => setMinLevel((e.target as HTMLSelectElement).value as LogLevel)}>
@@ -68,7 +86,7 @@ export function TaskLog(props: { task: Task }) {
           </select>
         </label>
         <label class="inline">
-          <input type="checkbox" checked={follow} onChange={() => setFollow(!follow)} /> follow
+          <input type="checkbox" checked={follow} onChange={() => setFollow(!follow)} /> scroll to new lines
         </label>
       </div>
       <ErrorNotice error={error} />
@@ -78,11 +96,13 @@ export function TaskLog(props: { task: Task }) {
         <div class="log" data-testid="task-log">
           {shown.map((line) => (
             <div key={line.id} class={`log-line level-${line.level}`}>
-              <span class="log-time">{new Date(line.at).toLocaleTimeString()}</span>
+              <span class="log-time" title={new Date(line.at).toLocaleString()}>
+                {new Date(line.at).toLocaleTimeString()}
+              </span>
               <span class="log-level">{line.level}</span>
               <span class="log-step">
                 {stepName(line.stepIndex)}
-                {line.attempt ? `#${line.attempt}` : ""}
+                {line.attempt ? ` #${line.attempt}` : ""}
               </span>
               <span class="log-message">
                 {line.message}

@@ -7,7 +7,7 @@ import { useSession } from "../session.js";
 
 export function AuditPage() {
   const { api, isAdmin } = useSession();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [cursors, setCursors] = useState<(number | null)[]>([null]);
   const cursor = cursors[cursors.length - 1];
   const page = useAsync(() => (isAdmin ? api.audit(cursor) : Promise.resolve(undefined)), [api, cursor, isAdmin]);
   if (!isAdmin) return <EmptyState title="The audit log is for admin tokens" />;

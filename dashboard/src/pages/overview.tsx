@@ -12,12 +12,14 @@ import { Link } from "../router.js";
 import { useSession } from "../session.js";
 
 const REFRESH_MS = 5000;
+/** Bucket counts per window: one bar a minute over the hour, one per half hour over the day. */
+const BUCKETS = { "1h": 60, "24h": 48 } as const;
 
 function bucketLabel(iso: string, window: "1h" | "24h"): string {
   const d = new Date(iso);
   return window === "1h"
     ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : d.toLocaleTimeString([], { hour: "2-digit" });
+    : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 function Charts(props: { stats: Stats; window: "1h" | "24h" }) {
@@ -43,7 +45,7 @@ function Charts(props: { stats: Stats; window: "1h" | "24h" }) {
 export function OverviewPage() {
   const { api } = useSession();
   const [window, setWindow] = useState<"1h" | "24h">("1h");
-  const stats = useAsync(() => api.stats(window), [api, window]);
+  const stats = useAsync(() => api.stats(window, BUCKETS[window]), [api, window]);
   const nodes = useAsync(() => api.listNodes(), [api]);
   const scheduler = useAsync(() => api.scheduler(), [api]);
   const refresh = () => {
@@ -76,6 +78,10 @@ export function OverviewPage() {
         stats.loading ? <Loading /> : null
       ) : (
         <>
+          <p class="muted small">
+            Counts: tasks created in the {window === "1h" ? "last hour" : "last day"}, by status now. Charts: tasks that ended in
+            it ({s.ended.succeeded} succeeded, {s.ended.failed} failed, {s.ended.cancelled} cancelled).
+          </p>
           <section class="counts" data-testid="status-counts">
             {TASK_STATUSES.map((status) => (
               <Link key={status} href={`/tasks?status=${status}`} class={`count-card status-edge-${status}`}>
@@ -83,9 +89,9 @@ export function OverviewPage() {
                 <StatusBadge status={status} />
               </Link>
             ))}
-            <div class="count-card">
+            <div class="count-card" title="succeeded / (succeeded + failed) of the tasks that ended in the window; cancelled ones left out">
               <span class="count-number">{percent(s.successRate)}</span>
-              <span class="muted">success rate ({window})</span>
+              <span class="muted">success rate</span>
             </div>
           </section>
           <Charts stats={s} window={window} />
@@ -93,11 +99,11 @@ export function OverviewPage() {
       )}
       <section class="tiles">
         <div class="card">
-          <h2>Oldest ready task</h2>
-          {s?.oldestReady ? (
-            <p data-testid="oldest-ready">
-              <Link href={`/tasks/${s.oldestReady.id}`}>{s.oldestReady.type}</Link> on queue <code>{s.oldestReady.queue}</code>, ready since{" "}
-              <RelativeTime at={s.oldestReady.runAt} />
+          <h2>Oldest waiting task</h2>
+          {s?.oldestWaiting ? (
+            <p data-testid="oldest-waiting">
+              <Link href={`/tasks/${s.oldestWaiting.id}`}>{s.oldestWaiting.type}</Link> on queue <code>{s.oldestWaiting.queue}</code>,
+              waiting for a worker for <strong>{shortDuration(s.oldestWaiting.waitingMs)}</strong>
             </p>
           ) : (
             <p class="muted">No task is waiting for a worker.</p>

@@ -119,7 +119,7 @@ export function TaskDetailPage(props: { id: string }) {
             <>
               <dt>definition</dt>
               <dd>
-                <Link href={`/tasks?definition=${encodeURIComponent(task.definitionId)}`}>{task.definitionId}</Link>
+                <Link href={`/tasks?definitionId=${encodeURIComponent(task.definitionId)}`}>{task.definitionId}</Link>
               </dd>
             </>
           ) : null}

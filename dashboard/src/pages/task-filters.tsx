@@ -5,7 +5,7 @@ import { TASK_STATUSES } from "../api/types.js";
 import { navigate } from "../router.js";
 
 /** The filter fields, as URL query keys (and API query keys). */
-export const FILTER_KEYS = ["status", "type", "queue", "index", "creator", "definition", "createdFrom", "createdTo"] as const;
+export const FILTER_KEYS = ["status", "type", "queue", "index", "creator", "definitionId", "createdFrom", "createdTo"] as const;
 export type Filters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -111,7 +111,7 @@ export function TaskFilters(props: { filters: Filters }) {
         {text("queue", "queue")}
         {text("index", "index")}
         {text("creator", "creator")}
-        {text("definition", "definition")}
+        {text("definitionId", "definition id")}
         <label class="field">
           <span>created from</span>
           <input
