@@ -38,6 +38,9 @@ const BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   DUPLICATE_TASK: EXIT.conflict,
   STORE_UNAVAILABLE: EXIT.storeUnavailable,
   WAIT_TIMEOUT: EXIT.taskNotSucceeded,
+  TOKEN_NOT_FOUND: EXIT.notFound,
+  FORBIDDEN: EXIT.usage,
+  UNAUTHORIZED: EXIT.usage,
 };
 
 /** The exit code for an error code (`internal` for codes no command expects). */

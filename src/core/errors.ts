@@ -23,6 +23,10 @@ export const ERROR_CODES = [
   "HTTP_STATUS",
   "WAIT_TIMEOUT",
   "CONFIG_INVALID",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "TOKEN_NOT_FOUND",
 ] as const;
 /** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -109,6 +113,34 @@ export class NonRetryableError extends TaskrailError {
 export class WaitTimeoutError extends TaskrailError {
   constructor(readonly taskId: string, timeoutMs: number) {
     super("WAIT_TIMEOUT", `task ${taskId} did not end within ${timeoutMs}ms`);
+  }
+}
+
+/** An HTTP call without a valid bearer token (missing, malformed, unknown or revoked). */
+export class UnauthorizedError extends TaskrailError {
+  constructor(message: string) {
+    super("UNAUTHORIZED", message);
+  }
+}
+
+/** The caller's role may not do this (a viewer changing something, a non-admin on an admin route). */
+export class ForbiddenError extends TaskrailError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}
+
+/** No such HTTP route (or resource kind). */
+export class NotFoundError extends TaskrailError {
+  constructor(message: string) {
+    super("NOT_FOUND", message);
+  }
+}
+
+/** No API token with that id (in the caller's tenant). */
+export class TokenNotFoundError extends TaskrailError {
+  constructor(readonly tokenId: string) {
+    super("TOKEN_NOT_FOUND", `token ${tokenId} not found`);
   }
 }
 

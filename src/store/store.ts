@@ -6,6 +6,9 @@ import type { TaskStatus } from "../core/status.js";
 import type { AfterFailedTry } from "../core/step-outcome.js";
 import type { NodeRecord, NodeRegistration } from "../core/node.js";
 import type { TaskLimit } from "../core/task-limit.js";
+import type { ApiToken, NewApiToken } from "../core/api-token.js";
+import type { AuditPage, AuditQuery, NewAuditEntry } from "../core/audit.js";
+import type { TaskStats, TaskStatsRequest } from "../core/task-stats.js";
 
 /**
  * Which tenant a read or operator call is limited to. `null` means every tenant (admin);
@@ -361,4 +364,37 @@ export interface Store {
    * events and polling suffice (SQLite). Returns the function that unsubscribes.
    */
   subscribeReadyWork?(listener: () => void): Promise<() => Promise<void>>;
+
+  // ---- server: API tokens, audit log, statistics (issue 5) ----
+
+  /**
+   * Stores a token. With `onlyIfNone`, only when no token exists at all (atomic: of two
+   * servers starting together on an empty store, one creates the first admin token). Returns
+   * whether it was stored.
+   */
+  createApiToken(token: NewApiToken, options?: { onlyIfNone?: boolean }): Promise<boolean>;
+
+  /** The unrevoked token whose secret hashes to `secretHash`, or null. */
+  findApiTokenByHash(secretHash: string): Promise<ApiToken | null>;
+
+  /** Tokens (revoked ones too), oldest first; a tenant string limits them to that tenant. */
+  listApiTokens(tenant: TenantScope): Promise<ApiToken[]>;
+
+  /**
+   * Revokes a token (inside `tenant` when a string). Returns the revoked token, or null when
+   * absent or outside `tenant`; revoking twice keeps the first revocation time.
+   */
+  revokeApiToken(id: string, tenant: TenantScope, now: Date): Promise<ApiToken | null>;
+
+  /** Appends audit entries in one write. */
+  appendAuditEntries(entries: NewAuditEntry[]): Promise<void>;
+
+  /** Audit entries matching `query`, newest first. */
+  listAuditEntries(query: AuditQuery): Promise<AuditPage>;
+
+  /**
+   * Tasks that ended in the window by bucket and outcome, execution-time percentiles of the
+   * ones that succeeded by type, and the oldest ready task (all inside `req.tenant`).
+   */
+  taskStats(req: TaskStatsRequest): Promise<TaskStats>;
 }

@@ -12,6 +12,7 @@ import { describeStepOutcomes } from "./store-contract/step-outcome-contract.js"
 import { describeSweeps } from "./store-contract/sweeps-contract.js";
 import { describeNodes } from "./store-contract/nodes-contract.js";
 import { describeLimits } from "./store-contract/limits-contract.js";
+import { describeServerTables } from "./store-contract/server-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -44,5 +45,6 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeOperatorTransitions(context);
     describeNodes(context);
     describeLimits(context);
+    describeServerTables(context);
   });
 }

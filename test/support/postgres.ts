@@ -99,9 +99,12 @@ export function createPostgresSchemaHarness(prefix: string): PostgresSchemaHarne
       client.on("error", () => {});
       await client.connect();
       try {
-        const exists = (await client.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`"${schema}".tasks`])).rows[0].e as boolean;
-        // One statement for every table of the schema but the migration record.
-        if (exists) await client.query(`TRUNCATE "${schema}".task_logs, "${schema}".steps, "${schema}".tasks, "${schema}".nodes, "${schema}".task_limits RESTART IDENTITY CASCADE`);
+        // One statement for every table of the schema but the migration record (listed from the
+        // catalog, so tables added by later migrations are emptied too).
+        const tables = (
+          await client.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'taskrail_migrations'`, [schema])
+        ).rows.map((r) => `"${schema}"."${r.name}"`);
+        if (tables.length > 0) await client.query(`TRUNCATE ${tables.join(", ")} RESTART IDENTITY CASCADE`);
       } finally {
         await client.end();
       }

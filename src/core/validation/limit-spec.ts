@@ -5,7 +5,8 @@ import type { TaskLimit } from "../task-limit.js";
 import { durationSchema } from "./task-spec.js";
 import { parseOrThrow } from "./zod-errors.js";
 
-const limitSpecSchema = z.strictObject({
+/** A limit as the library, CLI and API take it. */
+export const limitSpecSchema = z.strictObject({
   scope: z.enum(["queue", "type"]),
   name: z.string().min(1, "must not be empty").max(200),
   maxRunning: z.number().int("must be an integer").min(0, "must be an integer >= 0").nullable().optional(),

@@ -35,6 +35,10 @@ import { requestCancel, retryTask, skipStep } from "./operator-transitions.js";
 import { PostgresConnection } from "./postgres-connection.js";
 import { ReadyNotifier } from "./ready-notifier.js";
 import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
+import type { ApiToken, NewApiToken } from "../../core/api-token.js";
+import type { AuditPage, AuditQuery, NewAuditEntry } from "../../core/audit.js";
+import type { TaskStats, TaskStatsRequest } from "../../core/task-stats.js";
+import * as server from "./server-tables.js";
 import type { NodeRecord, NodeRegistration } from "../../core/node.js";
 import { StatementBatcher } from "./statement-batcher.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
@@ -267,6 +271,36 @@ export class PostgresStore implements Store {
 
   async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
     return listLogs(this.connection, taskId, tenant, query);
+  }
+
+  // ---- server: API tokens, audit log, statistics ----
+
+  async createApiToken(token: NewApiToken, options: { onlyIfNone?: boolean } = {}): Promise<boolean> {
+    return server.createApiToken(this.connection, token, options.onlyIfNone === true);
+  }
+
+  async findApiTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return server.findApiTokenByHash(this.connection, secretHash);
+  }
+
+  async listApiTokens(tenant: TenantScope): Promise<ApiToken[]> {
+    return server.listApiTokens(this.connection, tenant);
+  }
+
+  async revokeApiToken(id: string, tenant: TenantScope, now: Date): Promise<ApiToken | null> {
+    return server.revokeApiToken(this.connection, id, tenant, now);
+  }
+
+  async appendAuditEntries(entries: NewAuditEntry[]): Promise<void> {
+    if (entries.length > 0) await server.appendAuditEntries(this.connection, entries);
+  }
+
+  async listAuditEntries(query: AuditQuery): Promise<AuditPage> {
+    return server.listAuditEntries(this.connection, query);
+  }
+
+  async taskStats(req: TaskStatsRequest): Promise<TaskStats> {
+    return server.taskStats(this.connection, req);
   }
 }
 

@@ -38,6 +38,10 @@ import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from 
 import { limitedPick, listLimits, setLimit } from "./limits.js";
 import type { TaskLimit } from "../../core/task-limit.js";
 import type { NodeRecord, NodeRegistration } from "../../core/node.js";
+import type { ApiToken, NewApiToken } from "../../core/api-token.js";
+import type { AuditPage, AuditQuery, NewAuditEntry } from "../../core/audit.js";
+import type { TaskStats, TaskStatsRequest } from "../../core/task-stats.js";
+import * as server from "./server-tables.js";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -187,6 +191,37 @@ export class SqliteStore implements Store {
 
   async listLogs(taskId: string, tenant: TenantScope, query: LogQuery): Promise<TaskLogEntry[]> {
     return this.connection.read(() => listLogs(this.connection, taskId, tenant, query));
+  }
+
+  // ---- server: API tokens, audit log, statistics ----
+
+  async createApiToken(token: NewApiToken, options: { onlyIfNone?: boolean } = {}): Promise<boolean> {
+    return this.connection.enqueue(() => server.createApiToken(this.connection, token, options.onlyIfNone === true));
+  }
+
+  async findApiTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return this.connection.read(() => server.findApiTokenByHash(this.connection, secretHash));
+  }
+
+  async listApiTokens(tenant: TenantScope): Promise<ApiToken[]> {
+    return this.connection.read(() => server.listApiTokens(this.connection, tenant));
+  }
+
+  async revokeApiToken(id: string, tenant: TenantScope, now: Date): Promise<ApiToken | null> {
+    return this.connection.enqueue(() => server.revokeApiToken(this.connection, id, tenant, now));
+  }
+
+  async appendAuditEntries(entries: NewAuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    return this.connection.enqueue(() => server.appendAuditEntries(this.connection, entries));
+  }
+
+  async listAuditEntries(query: AuditQuery): Promise<AuditPage> {
+    return this.connection.read(() => server.listAuditEntries(this.connection, query));
+  }
+
+  async taskStats(req: TaskStatsRequest): Promise<TaskStats> {
+    return this.connection.read(() => server.taskStats(this.connection, req));
   }
 }
 
