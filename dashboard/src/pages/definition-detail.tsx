@@ -1,5 +1,6 @@
 // One definition: schedule, next fire times, template, actions and its history of tasks.
 import { useState } from "preact/hooks";
+import type { Task } from "../api/types.js";
 import { JsonBlock } from "../components/json-block.js";
 import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
 import { scheduleText } from "../components/schedule-text.js";
@@ -8,7 +9,7 @@ import { RelativeTime } from "../components/time.js";
 import { useAsync, useCoalesced, useEvents, useNow } from "../hooks.js";
 import { navigate } from "../router.js";
 import { useSession } from "../session.js";
-import { DefinitionActions } from "./definitions.js";
+import { DefinitionActions, TriggeredNotice } from "./definitions.js";
 
 export function DefinitionDetailPage(props: { name: string }) {
   const { api, canAct } = useSession();
@@ -17,6 +18,7 @@ export function DefinitionDetailPage(props: { name: string }) {
   const cursor = cursors[cursors.length - 1];
   const history = useAsync(() => api.definitionHistory(props.name, cursor), [api, props.name, cursor]);
   const now = useNow(1000);
+  const [triggered, setTriggered] = useState<Task | null>(null);
   const reloadSoon = useCoalesced(() => {
     definition.reload();
     history.reload();
@@ -38,8 +40,20 @@ export function DefinitionDetailPage(props: { name: string }) {
         <h1>
           {d.name} {!d.enabled ? <span class="badge status-cancelled">disabled</span> : null}
         </h1>
-        {canAct ? <DefinitionActions definition={d} onChanged={definition.reload} onDeleted={() => navigate("/definitions")} /> : null}
+        {canAct ? (
+          <DefinitionActions
+            definition={d}
+            onChanged={definition.reload}
+            onDeleted={() => navigate("/definitions")}
+            onTriggered={(task) => {
+              setTriggered(task);
+              definition.reload();
+              history.reload();
+            }}
+          />
+        ) : null}
       </div>
+      {triggered ? <TriggeredNotice name={d.name} task={triggered} /> : null}
       {d.description ? <p>{d.description}</p> : null}
       <div class="detail-grid">
         <section class="card">

@@ -1,16 +1,23 @@
 // Definitions: every stored template with its schedule, next fire, last result and actions.
-import type { Definition } from "../api/types.js";
+import { useState } from "preact/hooks";
+import type { Definition, Task } from "../api/types.js";
 import { ActionButton } from "../components/action-button.js";
 import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
 import { scheduleText } from "../components/schedule-text.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { RelativeTime } from "../components/time.js";
 import { useAsync, useInterval } from "../hooks.js";
-import { Link, navigate } from "../router.js";
+import { Link } from "../router.js";
 import { useSession } from "../session.js";
 
 /** Enable/disable, trigger and delete of one definition; `onChanged` reloads the view. */
-export function DefinitionActions(props: { definition: Definition; onChanged: () => void; onDeleted?: () => void }) {
+export function DefinitionActions(props: {
+  definition: Definition;
+  onChanged: () => void;
+  onDeleted?: () => void;
+  /** Called with the task a trigger created. */
+  onTriggered: (task: Task) => void;
+}) {
   const { api } = useSession();
   const d = props.definition;
   return (
@@ -19,8 +26,7 @@ export function DefinitionActions(props: { definition: Definition; onChanged: ()
         kind="primary"
         testId="trigger"
         onAction={async () => {
-          const task = await api.triggerDefinition(d.name);
-          navigate(`/tasks/${task.id}`);
+          props.onTriggered(await api.triggerDefinition(d.name));
         }}
       >
         Trigger now
@@ -52,11 +58,21 @@ export function DefinitionActions(props: { definition: Definition; onChanged: ()
   );
 }
 
+/** Says which task a trigger created, with a link to it. */
+export function TriggeredNotice(props: { name: string; task: Task }) {
+  return (
+    <div class="notice" data-testid="triggered">
+      Triggered {props.name}: task <Link href={`/tasks/${props.task.id}`}>{props.task.id}</Link> is {props.task.status}.
+    </div>
+  );
+}
+
 export function DefinitionsPage() {
   const { api, canAct } = useSession();
   const list = useAsync(() => api.listDefinitions(), [api]);
   useInterval(list.reload, 10_000);
   const items = list.data?.items ?? [];
+  const [triggered, setTriggered] = useState<{ name: string; task: Task } | null>(null);
   return (
     <div class="page">
       <div class="page-head">
@@ -68,6 +84,7 @@ export function DefinitionsPage() {
         ) : null}
       </div>
       <ErrorNotice error={list.error} />
+      {triggered ? <TriggeredNotice name={triggered.name} task={triggered.task} /> : null}
       {list.data === undefined ? (
         list.loading ? <Loading /> : null
       ) : items.length === 0 ? (
@@ -103,7 +120,7 @@ export function DefinitionsPage() {
                   </td>
                   {canAct ? (
                     <td>
-                      <DefinitionActions definition={d} onChanged={list.reload} />
+                      <DefinitionActions definition={d} onChanged={list.reload} onTriggered={(task) => setTriggered({ name: d.name, task })} />
                     </td>
                   ) : null}
                 </tr>

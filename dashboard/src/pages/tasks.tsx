@@ -5,12 +5,13 @@ import { RETRYABLE, TERMINAL, type Task } from "../api/types.js";
 import { ActionButton } from "../components/action-button.js";
 import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
 import { TaskTable } from "../components/task-table.js";
-import { useAsync, useCoalesced, useEvents, useNow } from "../hooks.js";
+import { useAsync, useCoalesced, useEvents, useInterval, useNow } from "../hooks.js";
 import { useLocation } from "../router.js";
 import { useSession } from "../session.js";
 import { filtersFrom, TaskFilters } from "./task-filters.js";
 
 const PAGE_SIZE = 50;
+const POLL_MS = 3000;
 
 /** Runs `action` on every id; says how many worked and why the others did not. */
 async function forEachTask(ids: string[], action: (id: string) => Promise<unknown>): Promise<string> {
@@ -46,6 +47,10 @@ export function TasksPage() {
   const live = useEvents({}, (event) => {
     if (event.type.startsWith("task:") || event.type.startsWith("step:")) reloadSoon();
   });
+  // While the event stream is down (reconnecting, or a server without it) the page polls.
+  useInterval(() => {
+    if (!live) page.reload();
+  }, POLL_MS);
 
   const tasks: Task[] = page.data?.items ?? [];
   const chosen = tasks.filter((t) => selected.has(t.id));
@@ -79,8 +84,8 @@ export function TasksPage() {
     <div class="page">
       <div class="page-head">
         <h1>Tasks</h1>
-        <span class={`live ${live ? "on" : "off"}`} title="live updates from the event stream">
-          {live ? "live" : "reconnecting…"}
+        <span class={`live ${live ? "on" : "off"}`} title={live ? "live updates from the event stream" : "the event stream is not connected: refreshing every 3s"}>
+          {live ? "live" : "polling"}
         </span>
       </div>
       <TaskFilters filters={filters} />
