@@ -12,6 +12,8 @@ import { registerWorkerCommand } from "./commands/worker.js";
 import { registerNodesCommand } from "./commands/nodes.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerLimitsCommand } from "./commands/limits.js";
+import { registerServeCommand } from "./commands/serve.js";
+import { registerTokenCommand } from "./commands/token.js";
 import { packageVersion } from "../runtime/package-info.js";
 
 const EXAMPLES = `
@@ -42,6 +44,7 @@ export function createProgram(): Command {
     .helpOption("-h, --help", "show help")
     .option("--db <URL>", "store URL: sqlite:PATH or postgres://… (default: env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db)")
     .addHelpText("after", EXAMPLES);
+  registerServeCommand(program);
   registerWorkerCommand(program);
   registerDispatchCommand(program);
   registerListCommand(program);
@@ -53,6 +56,7 @@ export function createProgram(): Command {
   registerNodesCommand(program);
   registerMigrateCommand(program);
   registerLimitsCommand(program);
+  registerTokenCommand(program);
   registerStartDemoCommand(program);
   return program;
 }
