@@ -11,6 +11,7 @@ import type { Store } from "../store/store.js";
 import { ExecutorRegistry } from "../worker/executor-registry.js";
 import { Worker, type WorkerState } from "../worker/worker.js";
 import type { WorkerOptions } from "../worker/worker-options.js";
+import { TaskEventRetention, type TaskEventRetentionOptions } from "../worker/task-event-retention.js";
 import { packageVersion } from "./package-info.js";
 
 /** Options of `createTaskrail`. */
@@ -31,6 +32,11 @@ export interface TaskrailOptions {
   creator?: string;
   /** Refuse dispatches naming executors/callbacks this process has not registered. @default true when `executors` is given */
   validateNames?: boolean;
+  /**
+   * Retention of the task event log (live events), swept while a worker runs in this process,
+   * or false to keep events forever. @default { maxAge: "24h", interval: "1m" }
+   */
+  eventRetention?: TaskEventRetentionOptions | false;
   logger?: Logger;
   clock?: Clock;
 }
@@ -41,6 +47,7 @@ export class Taskrail {
   readonly registry = new ExecutorRegistry();
   readonly client: TaskrailClient;
   private workerValue: Worker | null = null;
+  private readonly eventRetention: TaskEventRetention | null;
 
   constructor(
     readonly store: Store,
@@ -62,6 +69,9 @@ export class Taskrail {
       knownCallbacks: validate ? () => this.registry.callbackNames() : undefined,
     };
     this.client = new TaskrailClient(store, this.events, clientOptions, options.clock ?? systemClock);
+    // Resolved now so bad options fail at creation, not when the worker starts.
+    this.eventRetention =
+      options.eventRetention === false ? null : new TaskEventRetention(store, options.eventRetention, options.clock, logger);
   }
 
   /** The worker, once started. */
@@ -90,6 +100,7 @@ export class Taskrail {
     );
     worker.start();
     this.workerValue = worker;
+    this.eventRetention?.start();
     return worker;
   }
 
@@ -101,6 +112,7 @@ export class Taskrail {
   /** Stops the worker (graceful, up to `deadlineMs`) and closes the store if it was opened here. */
   async close(options: { deadlineMs?: number } = {}): Promise<void> {
     await this.workerValue?.stop(options);
+    await this.eventRetention?.stop();
     if (this.ownsStore) await this.store.close();
   }
 }

@@ -9,6 +9,7 @@ import type { TaskLimit } from "../core/task-limit.js";
 import type { ApiToken, NewApiToken } from "../core/api-token.js";
 import type { AuditPage, AuditQuery, NewAuditEntry } from "../core/audit.js";
 import type { TaskStats, TaskStatsRequest } from "../core/task-stats.js";
+import type { TaskEvent } from "../core/task-event.js";
 
 /**
  * Which tenant a read or operator call is limited to. `null` means every tenant (admin);
@@ -191,6 +192,33 @@ export interface LogQuery {
   afterId?: number;
   limit: number;
   stepIndex?: number;
+}
+
+/** `listTaskEvents` request: events after `afterId` in id order, narrowed by every field given. */
+export interface TaskEventQuery {
+  /** Return events with a larger id (0 = from the oldest retained). */
+  afterId: number;
+  tenant: TenantScope;
+  taskId?: string;
+  definitionId?: string;
+  /** 1..1000 */
+  limit: number;
+}
+
+/** One read of the event log. */
+export interface TaskEventPage {
+  /** Matching events, ascending id, all final: no event with a smaller id can appear later. */
+  events: TaskEvent[];
+  /**
+   * Pass as the next `afterId`. It can be past the last returned event: rows of other
+   * tenants/tasks that were read over are never read again.
+   */
+  nextAfterId: number;
+  /**
+   * False when more may be readable at once (the page or the scan window was full), or when
+   * recent events are not final yet (PostgreSQL: transactions still in flight): read again soon.
+   */
+  caughtUp: boolean;
 }
 
 /**
@@ -397,4 +425,26 @@ export interface Store {
    * ones that succeeded by type, and the oldest ready task (all inside `req.tenant`).
    */
   taskStats(req: TaskStatsRequest): Promise<TaskStats>;
+
+  // ---- task event log (live events; rows written by database triggers) ----
+
+  /**
+   * Events after `afterId` matching the query, ascending id. Only final events are returned:
+   * once an id was returned, no event with a smaller id ever appears (on PostgreSQL, where
+   * sequence ids are not commit-ordered, events wait below a safe horizon until every
+   * transaction that could still commit a smaller id has ended).
+   */
+  listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage>;
+
+  /**
+   * The id a stream starting "now" resumes after: every event with a larger id is still to
+   * come, none with a smaller or equal id will appear later. 0 when the log is empty.
+   */
+  latestTaskEventId(): Promise<number>;
+
+  /**
+   * Retention: deletes up to `limit` events recorded before `before` (oldest first); returns
+   * how many. The newest event is always kept, so ids are never handed out twice.
+   */
+  deleteTaskEventsBefore(before: Date, limit: number): Promise<number>;
 }

@@ -13,6 +13,7 @@ import { describeSweeps } from "./store-contract/sweeps-contract.js";
 import { describeNodes } from "./store-contract/nodes-contract.js";
 import { describeLimits } from "./store-contract/limits-contract.js";
 import { describeServerTables } from "./store-contract/server-contract.js";
+import { describeTaskEvents } from "./store-contract/task-events-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -46,5 +47,6 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeNodes(context);
     describeLimits(context);
     describeServerTables(context);
+    describeTaskEvents(context);
   });
 }

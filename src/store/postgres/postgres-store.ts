@@ -21,6 +21,8 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  TaskEventPage,
+  TaskEventQuery,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -44,6 +46,8 @@ import { StatementBatcher } from "./statement-batcher.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress, writeCompletions, type CompletionBatcher } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
+import { EventHorizon } from "./event-horizon.js";
+import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
 
 /** Options of `openPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -102,6 +106,7 @@ export class PostgresStore implements Store {
   private readonly completions: CompletionBatcher;
   private readonly ready: ReadyNotifier;
   private readonly limits: LimitCache;
+  private readonly eventHorizon = new EventHorizon();
 
   constructor(connection: PostgresConnection, poolSize: number) {
     this.connection = connection;
@@ -301,6 +306,20 @@ export class PostgresStore implements Store {
 
   async taskStats(req: TaskStatsRequest): Promise<TaskStats> {
     return server.taskStats(this.connection, req);
+  }
+
+  // ---- task event log ----
+
+  async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
+    return listTaskEvents(this.connection, this.eventHorizon, query);
+  }
+
+  async latestTaskEventId(): Promise<number> {
+    return latestTaskEventId(this.connection, this.eventHorizon);
+  }
+
+  async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
+    return deleteTaskEventsBefore(this.connection, before, limit);
   }
 }
 

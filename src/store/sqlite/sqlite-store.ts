@@ -21,6 +21,8 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  TaskEventPage,
+  TaskEventQuery,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -42,6 +44,7 @@ import type { ApiToken, NewApiToken } from "../../core/api-token.js";
 import type { AuditPage, AuditQuery, NewAuditEntry } from "../../core/audit.js";
 import type { TaskStats, TaskStatsRequest } from "../../core/task-stats.js";
 import * as server from "./server-tables.js";
+import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -222,6 +225,20 @@ export class SqliteStore implements Store {
 
   async taskStats(req: TaskStatsRequest): Promise<TaskStats> {
     return this.connection.read(() => server.taskStats(this.connection, req));
+  }
+
+  // ---- task event log ----
+
+  async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
+    return this.connection.read(() => listTaskEvents(this.connection, query));
+  }
+
+  async latestTaskEventId(): Promise<number> {
+    return this.connection.read(() => latestTaskEventId(this.connection));
+  }
+
+  async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
+    return this.connection.enqueue(() => deleteTaskEventsBefore(this.connection, before, limit));
   }
 }
 

@@ -1,0 +1,85 @@
+// Benchmark: what the task event log triggers cost the embedded engine. Runs the scenarios of
+// bench/engine-sqlite.mjs (S1: single-step no-op tasks, S2: five-step chains, concurrency 32)
+// alternately with the triggers in place and with them dropped, in one process, and reports
+// the medians and their ratio.
+// Usage: npm run build && node bench/event-log-cost.mjs [--runs 3] [--tasks 20000] [--chains 2000]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir, cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createTaskrail } from "../dist/index.js";
+
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "3" }, tasks: { type: "string", default: "20000" }, chains: { type: "string", default: "2000" } },
+});
+const RUNS = Number(values.runs);
+const TRIGGERS = ["task_events_task_created", "task_events_task_status", "task_events_cancel_requested", "task_events_step_status"];
+
+async function scenario(taskCount, stepCount, withEvents) {
+  const dir = mkdtempSync(join(tmpdir(), "taskrail-bench-"));
+  const tr = await createTaskrail({ db: `sqlite:${join(dir, "bench.db")}`, eventRetention: false });
+  try {
+    if (!withEvents) for (const name of TRIGGERS) tr.store.connection.db.exec(`DROP TRIGGER ${name}`);
+    const steps = Array.from({ length: stepCount }, (_, i) => ({ name: `s${i}`, executor: "noop" }));
+    const enqueueStart = performance.now();
+    for (let i = 0; i < taskCount; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, taskCount - i) }, () => ({ type: "bench", steps }));
+      await tr.client.dispatchMany(batch);
+    }
+    const enqueueSeconds = (performance.now() - enqueueStart) / 1000;
+    const start = performance.now();
+    const worker = tr.startWorker({ concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 });
+    await new Promise((resolve) => {
+      const t = setInterval(() => {
+        if (worker.stats.tasksEnded >= taskCount) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 2);
+    });
+    const seconds = (performance.now() - start) / 1000;
+    const events = (await tr.store.listTaskEvents({ afterId: 0, tenant: null, limit: 1 })).events.length;
+    if (withEvents !== (events > 0)) throw new Error(`event log ${withEvents ? "empty" : "written"} against the setting`);
+    return { runPerSec: taskCount / seconds, enqueuePerSec: taskCount / enqueueSeconds };
+  } finally {
+    await tr.close({ deadlineMs: 1000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = { on: { s1: [], s1enq: [], s2: [] }, off: { s1: [], s1enq: [], s2: [] } };
+for (let r = 0; r < RUNS; r++) {
+  // Alternate the order so neither setting always runs on a warmer process.
+  for (const mode of r % 2 === 0 ? ["off", "on"] : ["on", "off"]) {
+    const s1 = await scenario(Number(values.tasks), 1, mode === "on");
+    results[mode].s1.push(s1.runPerSec);
+    results[mode].s1enq.push(s1.enqueuePerSec);
+    results[mode].s2.push((await scenario(Number(values.chains), 5, mode === "on")).runPerSec);
+  }
+}
+const summary = (mode) => ({
+  s1TasksPerSec: Math.round(median(results[mode].s1)),
+  s1EnqueuePerSec: Math.round(median(results[mode].s1enq)),
+  s2ChainsPerSec: Math.round(median(results[mode].s2)),
+});
+const on = summary("on");
+const off = summary("off");
+console.log(
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      withoutEvents: off,
+      withEvents: on,
+      ratio: {
+        s1: +(on.s1TasksPerSec / off.s1TasksPerSec).toFixed(3),
+        s1Enqueue: +(on.s1EnqueuePerSec / off.s1EnqueuePerSec).toFixed(3),
+        s2: +(on.s2ChainsPerSec / off.s2ChainsPerSec).toFixed(3),
+      },
+      runs: results,
+    },
+    null,
+    2,
+  ),
+);
