@@ -61,15 +61,15 @@ export function useInterval(fn: () => void, everyMs: number): void {
   }, [everyMs]);
 }
 
-/** Follows the event stream while mounted; returns whether it is connected. */
-export function useEvents(filter: EventStreamFilter, onEvent: (event: StreamEvent) => void): boolean {
+/** Follows the event stream while mounted (a null filter follows nothing); returns whether it is connected. */
+export function useEvents(filter: EventStreamFilter | null, onEvent: (event: StreamEvent) => void): boolean {
   const { api } = useSession();
   const [connected, setConnected] = useState(false);
   const latest = useRef(onEvent);
   latest.current = onEvent;
   const key = JSON.stringify(filter);
   useEffect(
-    () => followEvents(api.token, filter, { onEvent: (e) => latest.current(e), onConnection: setConnected }),
+    () => (filter ? followEvents(api.token, filter, { onEvent: (e) => latest.current(e), onConnection: setConnected }) : undefined),
     // The filter object is new on every render: follow again only when its content changes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api.token, key],

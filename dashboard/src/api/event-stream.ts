@@ -3,7 +3,10 @@
 // fetch and parses it here; on a drop it reconnects with Last-Event-ID so nothing is missed.
 import { toQueryString } from "./api-client.js";
 
-/** One event of the stream: `type` is the SSE event name (`task:succeeded`, `step:failed`, …). */
+/**
+ * One event of the stream: `type` is the SSE event name (`task` or `step` on /events, whose
+ * data holds `kind` such as `task:succeeded`; `log` and `end` on a followed log).
+ */
 export interface StreamEvent {
   id: string | null;
   type: string;
@@ -20,7 +23,7 @@ export interface EventStreamHandlers {
 /** Filters the server applies to the stream. */
 export interface EventStreamFilter {
   taskId?: string;
-  definition?: string;
+  definitionId?: string;
 }
 
 const RECONNECT_MIN_MS = 500;
@@ -74,6 +77,11 @@ export class SseParser {
   }
 }
 
+/** 4xx answers other than "try again later" (408, 429). */
+function isPermanentRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /** Options of one followed stream. */
 export interface StreamOptions {
   /** Path under /api/v1 (`/events`, `/tasks/ID/logs`). */
@@ -99,6 +107,11 @@ export function followStream(token: string, options: StreamOptions, handlers: Ev
         const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
         if (parser.lastEventId) headers["last-event-id"] = parser.lastEventId;
         const response = await fetch(`/api/v1${options.path}${toQueryString({ ...options.query })}`, { headers, signal: abort.signal });
+        if (isPermanentRefusal(response.status)) {
+          // A bad filter, a revoked token or a server without the stream: retrying cannot help.
+          handlers.onConnection?.(false);
+          return;
+        }
         if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
         handlers.onConnection?.(true);
         delayMs = RECONNECT_MIN_MS;

@@ -23,9 +23,10 @@ export function DefinitionDetailPage(props: { name: string }) {
     definition.reload();
     history.reload();
   }, 300);
-  useEvents({ definition: props.name }, reloadSoon);
 
   const d = definition.data;
+  // Until the definition (and so its id) is loaded, follow nothing rather than everything.
+  useEvents(d?.id ? { definitionId: d.id } : null, reloadSoon);
   if (!d) {
     return (
       <div class="page">

@@ -45,7 +45,7 @@ export function TasksPage() {
   // Any task transition may change this page (a new task, a status): reload it, coalesced.
   const reloadSoon = useCoalesced(() => page.reload(), 250);
   const live = useEvents({}, (event) => {
-    if (event.type.startsWith("task:") || event.type.startsWith("step:")) reloadSoon();
+    if (event.type === "task" || event.type === "step") reloadSoon();
   });
   // While the event stream is down (reconnecting, or a server without it) the page polls.
   useInterval(() => {
