@@ -115,6 +115,80 @@ export interface NodeInfo {
   state: "alive" | "dead" | "stopped";
 }
 
+/** A definition's `schedule` as users write it (the definition file). */
+export interface ScheduleSpec {
+  cron?: string;
+  timezone?: string;
+  fixedRate?: number | string;
+  fixedDelay?: number | string;
+  once?: string;
+  startAt?: string;
+  misfire?: string | { policy: string; max?: number };
+  overlap?: string;
+}
+
+/** The definition file, also the body of create and update. */
+export interface DefinitionSpec {
+  name: string;
+  description?: string;
+  enabled?: boolean;
+  tenant?: string;
+  schedule?: ScheduleSpec;
+  task: Record<string, Json>;
+}
+
+/** Fire times that made no task (overlap, misfire, duplicate). */
+export interface SkippedFire {
+  id: number;
+  scheduledAt: string;
+  count: number;
+  reason: string;
+  blockingTaskId: string | null;
+  recordedAt: string;
+}
+
+/** A stored definition; `GET /definitions/{name}` adds `nextFireTimes` and `skippedFires`. */
+export interface Definition {
+  id: string;
+  tenant: string;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  /** The definition file as given (schedule and task template included). */
+  spec: DefinitionSpec;
+  scheduleKind: "cron" | "fixedRate" | "fixedDelay" | "once" | null;
+  nextFireAt: string | null;
+  lastFireAt: string | null;
+  /** The latest task a fire made. */
+  lastTaskId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  nextFireTimes?: string[];
+  skippedFires?: SkippedFire[];
+}
+
+/** A page of a task's log: pass `nextAfterId` as `afterId` for more (null: nothing more now). */
+export interface LogPage {
+  items: LogEntry[];
+  nextAfterId: number | null;
+}
+
+export interface NodeInfo {
+  id: string;
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  labels: Record<string, string>;
+  queues: string[];
+  executors: string[];
+  capacity: number;
+  inFlight: number;
+  startedAt: string;
+  lastHeartbeatAt: string;
+  state: "alive" | "dead" | "stopped";
+}
+
 export interface Schedule {
   cron?: string;
   timezone?: string;
@@ -124,23 +198,6 @@ export interface Schedule {
   startAt?: string;
   misfire?: string;
   overlap?: string;
-}
-
-export interface Definition {
-  id?: string;
-  name: string;
-  description?: string | null;
-  enabled: boolean;
-  tenant?: string;
-  schedule?: Schedule | null;
-  task: Record<string, Json>;
-  nextFireAt?: string | null;
-  nextFireTimes?: string[];
-  lastFiredAt?: string | null;
-  lastTaskId?: string | null;
-  lastStatus?: TaskStatus | null;
-  createdAt?: string;
-  updatedAt?: string;
 }
 
 export interface AuditPage {
@@ -197,10 +254,11 @@ export interface Stats {
   oldestWaiting: { id: string; type: string; queue: string; runAt: string; waitingMs: number } | null;
 }
 
+/** `GET /scheduler`: the leader, when it last ticked and how late it runs. */
 export interface SchedulerStatus {
-  leader: string | null;
+  leader: { id: string; nodeName: string; term: number; since: string; leaseUntil: string } | null;
+  lastTickAt: string | null;
   lagMs: number | null;
-  running?: boolean;
 }
 
 /** One field error of a 400 answer: `path` is dotted (`schedule.cron`). */

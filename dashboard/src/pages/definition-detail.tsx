@@ -3,11 +3,11 @@ import { useState } from "preact/hooks";
 import type { Task } from "../api/types.js";
 import { JsonBlock } from "../components/json-block.js";
 import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
-import { scheduleText } from "../components/schedule-text.js";
+import { misfireText, scheduleText } from "../components/schedule-text.js";
 import { TaskTable } from "../components/task-table.js";
 import { RelativeTime } from "../components/time.js";
 import { useAsync, useCoalesced, useEvents, useNow } from "../hooks.js";
-import { navigate } from "../router.js";
+import { Link, navigate } from "../router.js";
 import { useSession } from "../session.js";
 import { DefinitionActions, TriggeredNotice } from "./definitions.js";
 
@@ -59,10 +59,10 @@ export function DefinitionDetailPage(props: { name: string }) {
       <div class="detail-grid">
         <section class="card">
           <h2>Schedule</h2>
-          <p class="mono">{scheduleText(d.schedule)}</p>
-          {d.schedule?.misfire || d.schedule?.overlap ? (
+          <p class="mono">{scheduleText(d.spec.schedule)}</p>
+          {d.spec.schedule ? (
             <p class="muted small">
-              misfire {d.schedule.misfire ?? "default"} · overlap {d.schedule.overlap ?? "default"}
+              misfire {misfireText(d.spec.schedule.misfire)} · overlap {d.spec.schedule.overlap ?? "allow (default)"}
             </p>
           ) : null}
           <h3>Next fire times</h3>
@@ -77,10 +77,29 @@ export function DefinitionDetailPage(props: { name: string }) {
           ) : (
             <p class="muted">{d.enabled ? "No upcoming fire time." : "Disabled: it does not fire."}</p>
           )}
+          {d.skippedFires && d.skippedFires.length > 0 ? (
+            <>
+              <h3>Skipped fires</h3>
+              <ul class="plain-list small">
+                {d.skippedFires.map((f) => (
+                  <li key={f.id}>
+                    {new Date(f.scheduledAt).toLocaleString()}
+                    {f.count > 1 ? ` and ${f.count - 1} more` : ""}: {f.reason}
+                    {f.blockingTaskId ? (
+                      <>
+                        {" "}
+                        (task <Link href={`/tasks/${f.blockingTaskId}`}>{f.blockingTaskId.slice(0, 8)}…</Link> was still active)
+                      </>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
         </section>
         <section class="card">
           <h2>Task template</h2>
-          <JsonBlock value={d.task} />
+          <JsonBlock value={d.spec.task} />
         </section>
       </div>
       <section class="card">

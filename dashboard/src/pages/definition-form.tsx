@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../api/api-error.js";
-import type { Definition, Schedule } from "../api/types.js";
+import type { Definition, ScheduleSpec } from "../api/types.js";
 import { ErrorNotice, Loading } from "../components/notice.js";
 import { navigate } from "../router.js";
 import { useSession } from "../session.js";
@@ -41,7 +41,7 @@ const FIELD_PATHS: Record<string, string[]> = {
 };
 
 function draftFrom(d: Definition | undefined): Draft {
-  const s: Schedule = d?.schedule ?? {};
+  const s: ScheduleSpec = d?.spec.schedule ?? {};
   const kind: Kind = s.cron ? "cron" : s.fixedRate !== undefined ? "fixedRate" : s.fixedDelay !== undefined ? "fixedDelay" : s.once ? "once" : d ? "none" : "cron";
   return {
     name: d?.name ?? "",
@@ -52,9 +52,9 @@ function draftFrom(d: Definition | undefined): Draft {
     timezone: s.timezone ?? "",
     every: String(s.fixedRate ?? s.fixedDelay ?? ""),
     once: s.once ?? "",
-    misfire: s.misfire ?? "",
+    misfire: typeof s.misfire === "object" ? s.misfire.policy : (s.misfire ?? ""),
     overlap: s.overlap ?? "",
-    task: JSON.stringify(d?.task ?? EXAMPLE_TASK, null, 2),
+    task: JSON.stringify(d?.spec.task ?? EXAMPLE_TASK, null, 2),
   };
 }
 

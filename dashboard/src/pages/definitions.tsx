@@ -58,6 +58,18 @@ export function DefinitionActions(props: {
   );
 }
 
+/** The status of a definition's latest task, linked to it (one small read per row). */
+function LastTask(props: { id: string }) {
+  const { api } = useSession();
+  const task = useAsync(() => api.getTask(props.id), [api, props.id]);
+  if (task.error) return <span class="muted small">task gone</span>;
+  return (
+    <Link href={`/tasks/${props.id}`} title="the latest task it made">
+      {task.data ? <StatusBadge status={task.data.status} /> : "task"}
+    </Link>
+  );
+}
+
 /** Says which task a trigger created, with a link to it. */
 export function TriggeredNotice(props: { name: string; task: Task }) {
   return (
@@ -112,11 +124,11 @@ export function DefinitionsPage() {
                     {!d.enabled ? <span class="badge status-cancelled">disabled</span> : null}
                     {d.description ? <div class="muted small">{d.description}</div> : null}
                   </td>
-                  <td class="mono small">{scheduleText(d.schedule)}</td>
+                  <td class="mono small">{scheduleText(d.spec.schedule)}</td>
                   <td>{d.enabled && d.nextFireAt ? <RelativeTime at={d.nextFireAt} /> : <span class="muted">—</span>}</td>
                   <td class="hide-narrow">
-                    {d.lastStatus ? <StatusBadge status={d.lastStatus} /> : null}{" "}
-                    {d.lastTaskId ? <Link href={`/tasks/${d.lastTaskId}`}>{d.lastFiredAt ? <RelativeTime at={d.lastFiredAt} /> : "task"}</Link> : d.lastFiredAt ? <RelativeTime at={d.lastFiredAt} /> : <span class="muted">never</span>}
+                    {d.lastTaskId ? <LastTask id={d.lastTaskId} /> : null}{" "}
+                    {d.lastFireAt ? <RelativeTime at={d.lastFireAt} /> : <span class="muted">never fired</span>}
                   </td>
                   {canAct ? (
                     <td>

@@ -128,10 +128,22 @@ export function OverviewPage() {
           <h2>Scheduler</h2>
           <ErrorNotice error={scheduler.error} />
           {scheduler.data ? (
-            <p>
-              Leader: <strong>{scheduler.data.leader ?? "none"}</strong>
+            <p data-testid="scheduler">
+              Leader: <strong>{scheduler.data.leader?.nodeName ?? "none"}</strong>
+              {scheduler.data.leader ? (
+                <span class="muted">
+                  {" "}
+                  since <RelativeTime at={scheduler.data.leader.since} />
+                </span>
+              ) : null}
               <br />
               Lag: {shortDuration(scheduler.data.lagMs)}
+              {scheduler.data.lastTickAt ? (
+                <span class="muted">
+                  {" "}
+                  · last tick <RelativeTime at={scheduler.data.lastTickAt} />
+                </span>
+              ) : null}
             </p>
           ) : null}
         </div>
