@@ -17,7 +17,7 @@ export function TaskLog(props: { task: Task }) {
   const [follow, setFollow] = useState(true);
   const [streaming, setStreaming] = useState(false);
   const lastId = useRef(0);
-  const bottom = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   const ended = TERMINAL.includes(props.task.status);
 
   const append = (items: LogEntry[]) => {
@@ -64,9 +64,10 @@ export function TaskLog(props: { task: Task }) {
     };
   }, [api, props.task.id, ended]);
 
+  // Scroll the log box, never the page: the reader may be looking at the steps above.
   useEffect(() => {
-    if (follow && lines.length > 0) bottom.current?.scrollIntoView({ block: "nearest" });
-  }, [lines.length, follow]);
+    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [lines.length, follow, minLevel]);
 
   const shown = lines.filter((l) => LEVELS.indexOf(l.level) >= LEVELS.indexOf(minLevel));
   const stepName = (index: number | null) => (index === null ? "task" : (props.task.steps[index]?.name ?? `#${index}`));
@@ -93,7 +94,7 @@ export function TaskLog(props: { task: Task }) {
       {shown.length === 0 ? (
         <p class="muted">{lines.length === 0 ? "No log lines yet." : "No lines at this level."}</p>
       ) : (
-        <div class="log" data-testid="task-log">
+        <div class="log" data-testid="task-log" ref={box}>
           {shown.map((line) => (
             <div key={line.id} class={`log-line level-${line.level}`}>
               <span class="log-time" title={new Date(line.at).toLocaleString()}>
@@ -110,7 +111,6 @@ export function TaskLog(props: { task: Task }) {
               </span>
             </div>
           ))}
-          <div ref={bottom} />
         </div>
       )}
     </section>

@@ -1,6 +1,7 @@
 // Overview: counts by status, throughput and failure rate (last hour or day), the oldest
 // waiting task, live nodes, the scheduler's leader and lag. Refreshes itself.
 import { useState } from "preact/hooks";
+import { ApiError } from "../api/api-error.js";
 import { TASK_STATUSES, type Stats } from "../api/types.js";
 import { RateLine, StackedBars } from "../components/charts.js";
 import { ErrorNotice, Loading } from "../components/notice.js";
@@ -126,7 +127,11 @@ export function OverviewPage() {
         </div>
         <div class="card">
           <h2>Scheduler</h2>
-          <ErrorNotice error={scheduler.error} />
+          {scheduler.error instanceof ApiError && scheduler.error.status === 404 ? (
+            <p class="muted">This server does not report a scheduler.</p>
+          ) : (
+            <ErrorNotice error={scheduler.error} />
+          )}
           {scheduler.data ? (
             <p data-testid="scheduler">
               Leader: <strong>{scheduler.data.leader?.nodeName ?? "none"}</strong>

@@ -37,7 +37,7 @@ function Actions(props: { task: Task; onChanged: (task: Task) => void }) {
       {retryable ? (
         <>
           <ActionButton kind="primary" onAction={run(() => api.retryTask(task.id))} testId="retry">
-            Retry{failedStep ? ` from ${failedStep.name}` : ""}
+            Retry{failedStep ? ` from ${failedStep.alias ?? failedStep.name}` : ""}
           </ActionButton>
           <span class="retry-from">
             <select aria-label="retry from step" value={from} onChange={(e) => setFromStep((e.target as HTMLSelectElement).value)}>
@@ -55,7 +55,7 @@ function Actions(props: { task: Task; onChanged: (task: Task) => void }) {
       ) : null}
       {task.status === "failed" && failedStep ? (
         <ActionButton confirm onAction={run(() => api.skipStep(task.id, failedStep.name))} testId="skip">
-          Skip {failedStep.name}
+          Skip {failedStep.alias ?? failedStep.name}
         </ActionButton>
       ) : null}
     </div>

@@ -47,6 +47,9 @@ export function TaskFilters(props: { filters: Filters }) {
   const [search, setSearch] = useState("");
   useEffect(() => setDraft(props.filters), [JSON.stringify(props.filters)]);
 
+  const activeCount = Object.keys(props.filters).length;
+  // Open on wide screens; on a phone only when filters are set (they take the whole screen).
+  const filtersOpen = activeCount > 0 || window.matchMedia("(min-width: 761px)").matches;
   const apply = (next: Filters) => navigate(hrefFor(next), { replace: true });
   const text = (key: keyof Filters, label: string) => (
     <label class="field">
@@ -81,64 +84,67 @@ export function TaskFilters(props: { filters: Filters }) {
           Search
         </button>
       </form>
-      <form
-        class="filter-grid"
-        onSubmit={(e) => {
-          e.preventDefault();
-          apply(draft);
-        }}
-      >
-        <label class="field">
-          <span>status</span>
-          <select
-            name="status"
-            value={draft.status ?? ""}
-            onChange={(e) => {
-              const next = { ...draft, status: (e.target as HTMLSelectElement).value || undefined };
-              setDraft(next);
-              apply(next);
-            }}
-          >
-            <option value="">any</option>
-            {TASK_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        {text("type", "type")}
-        {text("queue", "queue")}
-        {text("index", "index")}
-        {text("creator", "creator")}
-        {text("definitionId", "definition id")}
-        <label class="field">
-          <span>created from</span>
-          <input
-            type="datetime-local"
-            name="createdFrom"
-            value={toLocalInput(draft.createdFrom)}
-            onInput={(e) => setDraft({ ...draft, createdFrom: fromLocalInput((e.target as HTMLInputElement).value) })}
-          />
-        </label>
-        <label class="field">
-          <span>created to</span>
-          <input
-            type="datetime-local"
-            name="createdTo"
-            value={toLocalInput(draft.createdTo)}
-            onInput={(e) => setDraft({ ...draft, createdTo: fromLocalInput((e.target as HTMLInputElement).value) })}
-          />
-        </label>
-        <div class="filter-actions">
-          <button type="submit" class="btn primary">
-            Apply
-          </button>
-          <button type="button" class="btn plain" onClick={() => apply({})}>
-            Clear
-          </button>
-        </div>
-      </form>
+      <details class="filter-box" open={filtersOpen}>
+        <summary>Filters{activeCount > 0 ? ` (${activeCount} active)` : ""}</summary>
+        <form
+          class="filter-grid"
+          onSubmit={(e) => {
+            e.preventDefault();
+            apply(draft);
+          }}
+        >
+          <label class="field">
+            <span>status</span>
+            <select
+              name="status"
+              value={draft.status ?? ""}
+              onChange={(e) => {
+                const next = { ...draft, status: (e.target as HTMLSelectElement).value || undefined };
+                setDraft(next);
+                apply(next);
+              }}
+            >
+              <option value="">any</option>
+              {TASK_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          {text("type", "type")}
+          {text("queue", "queue")}
+          {text("index", "index")}
+          {text("creator", "creator")}
+          {text("definitionId", "definition id")}
+          <label class="field">
+            <span>created from</span>
+            <input
+              type="datetime-local"
+              name="createdFrom"
+              value={toLocalInput(draft.createdFrom)}
+              onInput={(e) => setDraft({ ...draft, createdFrom: fromLocalInput((e.target as HTMLInputElement).value) })}
+            />
+          </label>
+          <label class="field">
+            <span>created to</span>
+            <input
+              type="datetime-local"
+              name="createdTo"
+              value={toLocalInput(draft.createdTo)}
+              onInput={(e) => setDraft({ ...draft, createdTo: fromLocalInput((e.target as HTMLInputElement).value) })}
+            />
+          </label>
+          <div class="filter-actions">
+            <button type="submit" class="btn primary">
+              Apply
+            </button>
+            <button type="button" class="btn plain" onClick={() => apply({})}>
+              Clear
+            </button>
+          </div>
+        </form>
+      </details>
     </div>
   );
 }
