@@ -10,6 +10,22 @@ export {
 export { task, TaskBuilder, specFromSeedBuilder, type SeedTaskBuilder, type SeedTaskInfo, type StepOptions } from "./client/task-builder.js";
 export { Worker, type WorkerState, type WorkerDeps } from "./worker/worker.js";
 export { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from "./worker/worker-options.js";
+export { Scheduler, type SchedulerState, type SchedulerDeps, type SchedulerTickResult } from "./scheduler/scheduler.js";
+export { resolveSchedulerOptions, type SchedulerOptions, type ResolvedSchedulerOptions } from "./scheduler/scheduler-options.js";
+export type { FiringPassResult } from "./scheduler/firing-pass.js";
+export type { ApplyDefinitionResult, DefinitionDetails, SchedulerStatus } from "./client/definition-operations.js";
+export type {
+  Definition,
+  Schedule,
+  ScheduleKind,
+  MisfirePolicy,
+  MisfirePolicyName,
+  OverlapPolicy,
+  SkippedFire,
+  SkipReason,
+} from "./core/definition.js";
+export type { DefinitionSpec, ScheduleSpec } from "./core/validation/definition-spec.js";
+export type { DefinitionQuery } from "./core/validation/definition-query.js";
 export { ExecutorRegistry } from "./worker/executor-registry.js";
 export { StepAbortedError, type AbortKind } from "./worker/abort-reason.js";
 export type { WorkerStats } from "./worker/worker-stats.js";
@@ -22,6 +38,8 @@ export type {
   PageRequest,
   TenantScope,
   DuplicatePolicy,
+  DefinitionPage,
+  SchedulerLease,
 } from "./store/store.js";
 export {
   TaskrailError,
@@ -34,6 +52,9 @@ export {
   StoreUnavailableError,
   NonRetryableError,
   WaitTimeoutError,
+  DefinitionNotFoundError,
+  DefinitionExistsError,
+  DefinitionConflictError,
   ERROR_CODES,
   type ErrorCode,
   type FieldError,

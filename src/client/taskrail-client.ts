@@ -13,6 +13,11 @@ import { resolveTaskSpec, type TaskSpec } from "../core/validation/task-spec.js"
 import { parseTaskQuery, type TaskQuery } from "../core/validation/task-query.js";
 import type { DuplicatePolicy, LogQuery, Store, TaskFilter, TaskPage, TenantScope } from "../store/store.js";
 import { TaskBuilder, isSeedTaskBuilder, specFromSeedBuilder, type SeedTaskBuilder } from "./task-builder.js";
+import type { Definition } from "../core/definition.js";
+import type { DefinitionSpec } from "../core/validation/definition-spec.js";
+import type { DefinitionQuery } from "../core/validation/definition-query.js";
+import type { DefinitionPage } from "../store/store.js";
+import { DefinitionOperations, type ApplyDefinitionResult, type DefinitionDetails, type SchedulerStatus } from "./definition-operations.js";
 
 /** Anything dispatch accepts: a task-file object, a fluent builder, or a seeds'-shape builder. */
 export type DispatchInput = TaskSpec | TaskBuilder | SeedTaskBuilder;
@@ -55,6 +60,7 @@ export interface WaitOptions {
 export class TaskrailClient {
   private readonly scope: TenantScope;
   private readonly tenant: string;
+  private readonly definitions: DefinitionOperations;
 
   constructor(
     private readonly store: Store,
@@ -64,6 +70,15 @@ export class TaskrailClient {
   ) {
     this.scope = options.tenant === undefined ? DEFAULT_TENANT : options.tenant;
     this.tenant = this.scope ?? DEFAULT_TENANT;
+    this.definitions = new DefinitionOperations({
+      store,
+      events,
+      clock,
+      scope: this.scope,
+      creator: options.creator,
+      knownExecutors: options.knownExecutors,
+      knownCallbacks: options.knownCallbacks,
+    });
   }
 
   /**
@@ -211,6 +226,67 @@ export class TaskrailClient {
   async waitingReason(task: Task): Promise<string | null> {
     if (task.status !== "pending") return null;
     return waitingReason(task, await this.store.listNodes());
+  }
+
+  // ---- definitions (names: the client's tenant; an admin client may write `tenant/name`) ----
+
+  /** Creates a definition (a definition file object); DEFINITION_EXISTS when the name is taken. */
+  createDefinition(spec: DefinitionSpec): Promise<Definition> {
+    return this.definitions.create(spec);
+  }
+
+  /**
+   * Creates the definition or updates the one with its name (idempotent: an identical spec
+   * changes nothing). The planned fire time survives unless the schedule changed; `enabled`
+   * is kept unless the spec sets it.
+   */
+  applyDefinition(spec: DefinitionSpec): Promise<ApplyDefinitionResult> {
+    return this.definitions.apply(spec);
+  }
+
+  /** Replaces definition `name` with `spec` (same name); DEFINITION_NOT_FOUND when absent. */
+  updateDefinition(name: string, spec: DefinitionSpec): Promise<Definition> {
+    return this.definitions.update(name, spec);
+  }
+
+  /** Deletes a definition; the tasks it made stay. */
+  deleteDefinition(name: string): Promise<void> {
+    return this.definitions.delete(name);
+  }
+
+  /** The definition with its schedule, `nextFireTimes` (next five) and recent skipped fires. */
+  getDefinition(name: string): Promise<DefinitionDetails> {
+    return this.definitions.get(name);
+  }
+
+  /** A page of definitions by tenant then name. */
+  listDefinitions(query: DefinitionQuery = {}): Promise<DefinitionPage> {
+    return this.definitions.list(query);
+  }
+
+  /** Enables a definition; missed fire times are handled by its misfire policy. */
+  enableDefinition(name: string): Promise<Definition> {
+    return this.definitions.setEnabled(name, true);
+  }
+
+  /** Disables a definition: it never fires until enabled again. */
+  disableDefinition(name: string): Promise<Definition> {
+    return this.definitions.setEnabled(name, false);
+  }
+
+  /** Creates one task from the definition at once, whatever its schedule. */
+  triggerDefinition(name: string): Promise<Task> {
+    return this.definitions.trigger(name);
+  }
+
+  /** The tasks the definition made, newest first. */
+  definitionHistory(name: string, query: TaskQuery = {}): Promise<TaskPage> {
+    return this.definitions.history(name, query);
+  }
+
+  /** The scheduler leader (node, id), its last tick and lag. */
+  schedulerStatus(): Promise<SchedulerStatus> {
+    return this.definitions.schedulerStatus();
   }
 
   /** Subscribes to an in-process event; returns the unsubscribe function. */

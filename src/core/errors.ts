@@ -27,6 +27,9 @@ export const ERROR_CODES = [
   "FORBIDDEN",
   "NOT_FOUND",
   "TOKEN_NOT_FOUND",
+  "DEFINITION_NOT_FOUND",
+  "DEFINITION_EXISTS",
+  "DEFINITION_CONFLICT",
 ] as const;
 /** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -141,6 +144,27 @@ export class NotFoundError extends TaskrailError {
 export class TokenNotFoundError extends TaskrailError {
   constructor(readonly tokenId: string) {
     super("TOKEN_NOT_FOUND", `token ${tokenId} not found`);
+  }
+}
+
+/** No definition with that name (in the caller's tenant). */
+export class DefinitionNotFoundError extends TaskrailError {
+  constructor(readonly definitionName: string) {
+    super("DEFINITION_NOT_FOUND", `definition "${definitionName}" not found`);
+  }
+}
+
+/** `createDefinition` with a name the tenant already has (use apply or update to change it). */
+export class DefinitionExistsError extends TaskrailError {
+  constructor(readonly definitionName: string) {
+    super("DEFINITION_EXISTS", `definition "${definitionName}" already exists (use apply or update to change it)`);
+  }
+}
+
+/** The definition changed under a concurrent update too often to apply this one. */
+export class DefinitionConflictError extends TaskrailError {
+  constructor(readonly definitionName: string) {
+    super("DEFINITION_CONFLICT", `definition "${definitionName}" kept changing while it was being updated; try again`);
   }
 }
 

@@ -1,4 +1,5 @@
 // The typed event map (`noun:verb` names) and a bus whose throwing listeners cannot break the engine.
+import type { SkipReason } from "./definition.js";
 import type { StepStatus, TaskStatus } from "./status.js";
 
 /** Every event taskrail emits in-process, with its payload. */
@@ -29,6 +30,11 @@ export interface TaskrailEvents {
   "lease:recovered": { taskId: string; stepIndex: number; nodeId: string | null; taskStatus: TaskStatus };
   "write:refused": { taskId: string; nodeId: string; write: string };
   "worker:error": { nodeId: string; where: string; error: unknown };
+  "scheduler:leader-acquired": { holderId: string; nodeName: string; term: number };
+  "scheduler:leader-lost": { holderId: string; nodeName: string; reason: "lease-moved" | "lease-expired" | "stopped" };
+  "scheduler:fired": { definitionId: string; tenant: string; name: string; taskId: string; scheduledAt: Date; lagMs: number };
+  "scheduler:skipped": { definitionId: string; tenant: string; name: string; reason: SkipReason; scheduledAt: Date; count: number };
+  "scheduler:error": { holderId: string; where: string; definitionId: string | null; error: unknown };
 }
 
 /** An event name. */

@@ -1,7 +1,7 @@
 // Builds the HTTP API (Fastify): authentication, the routes of every resource, the audit log,
 // errors as `{ error: { code, message, fields? } }`, the OpenAPI document and reference page,
 // the dashboard, and the plugins other modules add (live events, metrics).
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import { parse as parseYaml } from "yaml";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { EventBus } from "../core/events.js";
@@ -86,7 +86,18 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const bodyLimit = deps.bodyLimitBytes ?? 1_048_576;
-  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // Long ids reach the schemas, which name the field, instead of the router's bare 414.
+    routerOptions: { maxParamLength: 2000 },
+    // Requests the router refuses before any route (a malformed URL) answer in the API's error shape.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: "VALIDATION_FAILED", message: err.message, fields: [{ path: "url", message: err.message }] } });
+    },
+  });
   const authenticator = new TokenAuthenticator(deps.store, () => clock.now());
   const audit = new AuditWriter(deps.store, logger);
   const clientFor = (auth: RequestAuth): TaskrailClient =>

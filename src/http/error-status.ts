@@ -29,6 +29,9 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   TOKEN_NOT_FOUND: 404,
+  DEFINITION_NOT_FOUND: 404,
+  DEFINITION_EXISTS: 409,
+  DEFINITION_CONFLICT: 409,
 };
 
 /** The code of errors that carry no taskrail code (a bug): answered 500. */

@@ -2,8 +2,8 @@
 // of its path, query and body (the library's own), its audit action and its handler. The
 // same description registers the Fastify route and writes its OpenAPI entry.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
 import type { ZodType } from "zod";
+import { ValidationError } from "../core/errors.js";
 import { parseOrThrow } from "../core/validation/zod-errors.js";
 import type { TaskrailClient } from "../client/taskrail-client.js";
 import { checkRole, type Access, type RequestAuth } from "./auth.js";
@@ -85,7 +85,10 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: Route
       }
       const params = spec.params ? parseOrThrow(spec.params, request.params ?? {}, "invalid path") : {};
       const query = spec.query ? parseOrThrow(spec.query, coerceQuery(queryShape!, request.query as Record<string, unknown>), "invalid query") : {};
-      if (!spec.query && hasKeys(request.query)) parseOrThrow(z.strictObject({}), request.query, "invalid query");
+      if (!spec.query && hasKeys(request.query)) {
+        const fields = Object.keys(request.query as object).map((key) => ({ path: key, message: "unknown query parameter (this route takes none)" }));
+        throw new ValidationError(fields, "invalid query");
+      }
       const body = spec.body ? parseOrThrow(spec.body, request.body ?? {}, "invalid body") : undefined;
       const ctx: RouteContext<unknown, unknown, unknown> = {
         request,

@@ -13,6 +13,8 @@ import { Worker, type WorkerState } from "../worker/worker.js";
 import type { WorkerOptions } from "../worker/worker-options.js";
 import { TaskEventRetention, type TaskEventRetentionOptions } from "../worker/task-event-retention.js";
 import { packageVersion } from "./package-info.js";
+import { Scheduler } from "../scheduler/scheduler.js";
+import type { SchedulerOptions } from "../scheduler/scheduler-options.js";
 
 /** Options of `createTaskrail`. */
 export interface TaskrailOptions {
@@ -26,6 +28,8 @@ export interface TaskrailOptions {
   builtins?: BuiltinExecutorOptions | false;
   /** Options of the worker started by `startWorker()`. */
   worker?: WorkerOptions;
+  /** Options of the scheduler started by `startScheduler()`. */
+  scheduler?: SchedulerOptions;
   /** Tenant of the client (`null` = admin, all tenants). @default "default" */
   tenant?: string | null;
   /** Creator recorded on dispatched tasks. */
@@ -48,6 +52,7 @@ export class Taskrail {
   readonly client: TaskrailClient;
   private workerValue: Worker | null = null;
   private readonly eventRetention: TaskEventRetention | null;
+  private schedulerValue: Scheduler | null = null;
 
   constructor(
     readonly store: Store,
@@ -104,13 +109,34 @@ export class Taskrail {
     return worker;
   }
 
+  /** The scheduler, once started. */
+  get scheduler(): Scheduler | null {
+    return this.schedulerValue;
+  }
+
+  /**
+   * Starts a scheduler in this process: it competes for the leader lease and, while leading,
+   * fires due definitions. Safe to run in many processes at once.
+   */
+  startScheduler(options?: SchedulerOptions): Scheduler {
+    if (this.schedulerValue && this.schedulerValue.state !== "stopped") throw new Error("a scheduler is already running in this taskrail");
+    const scheduler = new Scheduler({ store: this.store, events: this.events, clock: this.options.clock, logger: this.options.logger }, options ?? this.options.scheduler);
+    scheduler.start();
+    this.schedulerValue = scheduler;
+    return scheduler;
+  }
+
   /** Worker state, or `stopped` when none runs. */
   get workerState(): WorkerState {
     return this.workerValue?.state ?? "stopped";
   }
 
-  /** Stops the worker (graceful, up to `deadlineMs`) and closes the store if it was opened here. */
+  /**
+   * Stops the scheduler (its lease is released so another process leads at once) and the
+   * worker (graceful, up to `deadlineMs`), then closes the store if it was opened here.
+   */
   async close(options: { deadlineMs?: number } = {}): Promise<void> {
+    await this.schedulerValue?.stop(options);
     await this.workerValue?.stop(options);
     await this.eventRetention?.stop();
     if (this.ownsStore) await this.store.close();

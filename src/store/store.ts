@@ -6,10 +6,11 @@ import type { TaskStatus } from "../core/status.js";
 import type { AfterFailedTry } from "../core/step-outcome.js";
 import type { NodeRecord, NodeRegistration } from "../core/node.js";
 import type { TaskLimit } from "../core/task-limit.js";
+import type { TaskEvent } from "../core/task-event.js";
 import type { ApiToken, NewApiToken } from "../core/api-token.js";
 import type { AuditPage, AuditQuery, NewAuditEntry } from "../core/audit.js";
 import type { TaskStats, TaskStatsRequest } from "../core/task-stats.js";
-import type { TaskEvent } from "../core/task-event.js";
+import type { Definition, DueDefinition, ScheduleKind, SkippedFire, SkipReason } from "../core/definition.js";
 
 /**
  * Which tenant a read or operator call is limited to. `null` means every tenant (admin);
@@ -194,6 +195,116 @@ export interface LogQuery {
   stepIndex?: number;
 }
 
+/** A definition as handed to the store: validated, id assigned, first fire time computed. */
+export interface NewDefinition {
+  id: string;
+  tenant: string;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  spec: JsonObject;
+  scheduleKind: ScheduleKind | null;
+  /** For fixedDelay schedules: the delay, so the store can arm the next fire when a task ends. */
+  fixedDelayMs: number | null;
+  nextFireAt: Date | null;
+  createdAt: Date;
+}
+
+/** A full replacement of a definition's user fields, guarded by the version read before. */
+export interface DefinitionUpdate {
+  id: string;
+  expectedVersion: number;
+  description: string | null;
+  enabled: boolean;
+  spec: JsonObject;
+  scheduleKind: ScheduleKind | null;
+  fixedDelayMs: number | null;
+  nextFireAt: Date | null;
+  now: Date;
+}
+
+/** Filters of `listDefinitions`. */
+export interface DefinitionFilter {
+  tenant?: TenantScope;
+  enabled?: boolean;
+  /** Definitions whose name starts with this. */
+  namePrefix?: string;
+}
+
+/** One page of definitions (by tenant, then name). */
+export interface DefinitionPage {
+  items: Definition[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/** Fire times recorded as skipped (see SkippedFire). */
+export interface NewSkippedFire {
+  scheduledAt: Date;
+  count: number;
+  reason: SkipReason;
+  blockingTaskId: string | null;
+}
+
+/**
+ * One definition's fire: its tasks and skips are written and `nextFireAt` moved in one
+ * transaction, only when the definition is still enabled, at `expectedVersion`, with
+ * `nextFireAt` equal to `expectedNextFireAt` (compare-and-set).
+ */
+export interface DefinitionFire {
+  definitionId: string;
+  expectedVersion: number;
+  expectedNextFireAt: Date | null;
+  /** Tasks to create (each with `definitionId` and `scheduledAt` set), in fire-time order. */
+  tasks: NewTask[];
+  skips: NewSkippedFire[];
+  nextFireAt: Date | null;
+}
+
+/** What became of one DefinitionFire. */
+export type DefinitionFireOutcome =
+  | {
+      fired: true;
+      /** The tasks created (a task whose index clashed with an active task is left out and recorded as a `duplicate` skip). */
+      tasks: Task[];
+    }
+  | {
+      fired: false;
+      /** `moved`: another fire, change, disable or delete got there first; nothing was written. */
+      reason: "moved";
+    };
+
+/** The scheduler leader lease (one row). */
+export interface SchedulerLease {
+  holderId: string;
+  holderName: string;
+  /** Bumped each time the lease changes hands. */
+  term: number;
+  acquiredAt: Date;
+  leaseUntil: Date;
+  /** The holder's latest firing pass, and its lag (max of fire time − scheduled time). */
+  lastTickAt: Date | null;
+  lagMs: number | null;
+}
+
+/** Acquire (or keep) the scheduler lease. */
+export interface AcquireSchedulerLeaseRequest {
+  holderId: string;
+  holderName: string;
+  leaseMs: number;
+  now: Date;
+}
+
+/** Renew the scheduler lease and report the latest tick. */
+export interface RenewSchedulerLeaseRequest {
+  holderId: string;
+  term: number;
+  leaseMs: number;
+  now: Date;
+  lastTickAt: Date | null;
+  lagMs: number | null;
+}
+
 /** `listTaskEvents` request: events after `afterId` in id order, narrowed by every field given. */
 export interface TaskEventQuery {
   /** Return events with a larger id (0 = from the oldest retained). */
@@ -219,6 +330,26 @@ export interface TaskEventPage {
    * recent events are not final yet (PostgreSQL: transactions still in flight): read again soon.
    */
   caughtUp: boolean;
+}
+
+/** How many tasks have one status and type (metrics). */
+export interface TaskTypeCount {
+  status: TaskStatus;
+  type: string;
+  count: number;
+}
+
+/** The work waiting in and running from one queue (a task counts in its current step's queue). */
+export interface QueueStats {
+  queue: string;
+  /** Pending, runAt <= now, no cancel pending: claimable now by a worker that serves the queue. */
+  ready: number;
+  /** Pending with runAt in the future (scheduled, or waiting for a retry backoff). */
+  scheduled: number;
+  /** Running (one running step each). */
+  running: number;
+  /** runAt of the longest-waiting ready task, or null when none is ready. */
+  oldestReadyAt: Date | null;
 }
 
 /**
@@ -425,6 +556,70 @@ export interface Store {
    * ones that succeeded by type, and the oldest ready task (all inside `req.tenant`).
    */
   taskStats(req: TaskStatsRequest): Promise<TaskStats>;
+  // ---- definitions and the scheduler (issue 4) ----
+  // Definitions are addressed by (tenant, name), unique per tenant; lists take a TenantScope.
+
+  /** Stores a new definition; DefinitionExistsError when the tenant already has that name. */
+  createDefinition(def: NewDefinition): Promise<Definition>;
+
+  /**
+   * Replaces a definition's user fields and its next fire time (version + 1). Returns null
+   * when the version moved since it was read (CAS miss); DefinitionNotFoundError when absent.
+   */
+  updateDefinition(update: DefinitionUpdate): Promise<Definition | null>;
+
+  /** Deletes the definition and its skip records (its tasks stay); false when absent. */
+  deleteDefinition(tenant: string, name: string): Promise<boolean>;
+
+  /** The definition, or null. */
+  getDefinition(tenant: string, name: string): Promise<Definition | null>;
+
+  /** The definition with that id, or null when absent or outside `tenant`. */
+  getDefinitionById(id: string, tenant: TenantScope): Promise<Definition | null>;
+
+  /** Definitions by tenant then name, with the total matching. */
+  listDefinitions(filter: DefinitionFilter, page: PageRequest): Promise<DefinitionPage>;
+
+  /**
+   * Enables or disables (version + 1 when it changes; `nextFireAt` is kept, so a re-enabled
+   * definition catches up by its misfire policy). Null when absent.
+   */
+  setDefinitionEnabled(tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null>;
+
+  /** Enabled definitions with `nextFireAt <= now`, earliest first, with their latest task's status. */
+  listDueDefinitions(now: Date, limit: number): Promise<DueDefinition[]>;
+
+  /**
+   * Applies fires, each on its own compare-and-set (see DefinitionFire), all in one
+   * transaction: a fire whose guard misses writes nothing and is reported `moved`. On success
+   * the version goes up, `lastFireAt`/`lastTaskId` follow the last task.
+   */
+  fireDefinitions(fires: DefinitionFire[], now: Date): Promise<DefinitionFireOutcome[]>;
+
+  /**
+   * fixedDelay definitions waiting for their task (`nextFireAt` null) whose latest task has
+   * ended (or is gone) get `nextFireAt = endedAt + delay` (now + delay when gone). Returns
+   * how many were armed.
+   */
+  armFixedDelayDefinitions(now: Date, limit: number): Promise<number>;
+
+  /** Skip records of a definition, newest first. */
+  listSkippedFires(definitionId: string, limit: number): Promise<SkippedFire[]>;
+
+  /**
+   * Takes the scheduler lease when it is free, expired or already this holder's (renewing
+   * it); the term goes up when it changes hands. Returns the lease when held, else null.
+   */
+  acquireSchedulerLease(req: AcquireSchedulerLeaseRequest): Promise<SchedulerLease | null>;
+
+  /** Extends the lease while this holder and term still hold it; false when it moved on. */
+  renewSchedulerLease(req: RenewSchedulerLeaseRequest): Promise<boolean>;
+
+  /** Ends this holder's lease now (a clean stop) so another process takes over at once. */
+  releaseSchedulerLease(holderId: string, now: Date): Promise<void>;
+
+  /** The lease row (held or expired), or null when no scheduler ever ran. */
+  getSchedulerLease(): Promise<SchedulerLease | null>;
 
   // ---- task event log (live events; rows written by database triggers) ----
 
@@ -447,4 +642,15 @@ export interface Store {
    * how many. The newest event is always kept, so ids are never handed out twice.
    */
   deleteTaskEventsBefore(before: Date, limit: number): Promise<number>;
+
+  // ---- metrics reads (refreshed periodically by the Prometheus collectors) ----
+
+  /**
+   * Task counts per (status, type), every tenant. Reads the whole tasks table: callers bound
+   * how often (the metrics collector caches it for its refresh interval).
+   */
+  countTasksByStatusAndType(): Promise<TaskTypeCount[]>;
+
+  /** Per queue with pending or running tasks: ready, scheduled and running counts, oldest ready runAt. */
+  queueStats(now: Date): Promise<QueueStats[]>;
 }

@@ -12,8 +12,10 @@ import { describeStepOutcomes } from "./store-contract/step-outcome-contract.js"
 import { describeSweeps } from "./store-contract/sweeps-contract.js";
 import { describeNodes } from "./store-contract/nodes-contract.js";
 import { describeLimits } from "./store-contract/limits-contract.js";
-import { describeServerTables } from "./store-contract/server-contract.js";
 import { describeTaskEvents } from "./store-contract/task-events-contract.js";
+import { describeMetricsReads } from "./store-contract/metrics-reads-contract.js";
+import { describeServerTables } from "./store-contract/server-contract.js";
+import { describeDefinitions } from "./store-contract/definitions-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -46,7 +48,9 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeOperatorTransitions(context);
     describeNodes(context);
     describeLimits(context);
-    describeServerTables(context);
     describeTaskEvents(context);
+    describeMetricsReads(context);
+    describeServerTables(context);
+    describeDefinitions(context);
   });
 }

@@ -6,6 +6,9 @@ import * as api from "../../src/index.js";
 test("the public API exports exactly the curated names", () => {
   assert.deepEqual(Object.keys(api).sort(), [
     "ERROR_CODES",
+    "DefinitionConflictError",
+    "DefinitionExistsError",
+    "DefinitionNotFoundError",
     "DuplicateTaskError",
     "EventBus",
     "ExecutorRegistry",
@@ -23,6 +26,7 @@ test("the public API exports exactly the curated names", () => {
     "TaskrailClient",
     "TaskrailError",
     "TemplateError",
+    "Scheduler",
     "ValidationError",
     "WaitTimeoutError",
     "Worker",
@@ -33,6 +37,7 @@ test("the public API exports exactly the curated names", () => {
     "openStore",
     "parseStoreUrl",
     "registerTemplateHelper",
+    "resolveSchedulerOptions",
     "resolveWorkerOptions",
     "specFromSeedBuilder",
     "task",

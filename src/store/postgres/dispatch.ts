@@ -228,3 +228,15 @@ export async function createTasks(conn: PostgresConnection, tasks: NewTask[]): P
     return results as CreateTaskResult[];
   });
 }
+
+/**
+ * Inserts `tasks` with their steps inside the caller's transaction (one statement); returns
+ * the ids that went in. A task clashing with an active task's index is left out (no error).
+ */
+export async function insertTasksIn(tx: SqlRunner, tasks: readonly NewTask[]): Promise<Set<string>> {
+  if (tasks.length === 0) return new Set();
+  return new Set((await tx.prepared<{ id: string }>(INSERT_TASKS, insertParams(tasks))).rows.map((r) => r.id));
+}
+
+/** The active tasks holding the business keys of `tasks` (undefined: none, or no index). */
+export const findActiveDuplicatesIn = findActiveDuplicates;

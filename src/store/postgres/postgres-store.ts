@@ -21,8 +21,10 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  QueueStats,
   TaskEventPage,
   TaskEventQuery,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -48,6 +50,22 @@ import { expireOverdueTasks, recoverExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
 import { EventHorizon } from "./event-horizon.js";
 import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
+import type { Definition, DueDefinition, SkippedFire } from "../../core/definition.js";
+import type {
+  AcquireSchedulerLeaseRequest,
+  DefinitionFilter,
+  DefinitionFire,
+  DefinitionFireOutcome,
+  DefinitionPage,
+  DefinitionUpdate,
+  NewDefinition,
+  RenewSchedulerLeaseRequest,
+  SchedulerLease,
+} from "../store.js";
+import * as definitions from "./definitions.js";
+import { fireDefinitions } from "./definition-fires.js";
+import * as schedulerLease from "./scheduler-lease.js";
 
 /** Options of `openPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -308,6 +326,72 @@ export class PostgresStore implements Store {
     return server.taskStats(this.connection, req);
   }
 
+  // ---- definitions and the scheduler ----
+
+  async createDefinition(def: NewDefinition): Promise<Definition> {
+    return definitions.createDefinition(this.connection, def);
+  }
+
+  async updateDefinition(update: DefinitionUpdate): Promise<Definition | null> {
+    return definitions.updateDefinition(this.connection, update);
+  }
+
+  async deleteDefinition(tenant: string, name: string): Promise<boolean> {
+    return definitions.deleteDefinition(this.connection, tenant, name);
+  }
+
+  async getDefinition(tenant: string, name: string): Promise<Definition | null> {
+    return definitions.getDefinition(this.connection, tenant, name);
+  }
+
+  async getDefinitionById(id: string, tenant: TenantScope): Promise<Definition | null> {
+    return definitions.getDefinitionById(this.connection, id, tenant);
+  }
+
+  async listDefinitions(filter: DefinitionFilter, page: PageRequest): Promise<DefinitionPage> {
+    return definitions.listDefinitions(this.connection, filter, page);
+  }
+
+  async setDefinitionEnabled(tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null> {
+    return definitions.setDefinitionEnabled(this.connection, tenant, name, enabled, now);
+  }
+
+  async listDueDefinitions(now: Date, limit: number): Promise<DueDefinition[]> {
+    return definitions.listDueDefinitions(this.connection, now, limit);
+  }
+
+  async fireDefinitions(fires: DefinitionFire[], now: Date): Promise<DefinitionFireOutcome[]> {
+    fires.forEach((f, i) => f.tasks.forEach((t, j) => checkNewTask(t, `${i}.tasks.${j}.`)));
+    if (fires.length === 0) return [];
+    const outcomes = await fireDefinitions(this.connection, fires, now);
+    if (outcomes.some((o) => o.fired && o.tasks.length > 0)) this.ready.poke();
+    return outcomes;
+  }
+
+  async armFixedDelayDefinitions(now: Date, limit: number): Promise<number> {
+    return definitions.armFixedDelayDefinitions(this.connection, now, limit);
+  }
+
+  async listSkippedFires(definitionId: string, limit: number): Promise<SkippedFire[]> {
+    return definitions.listSkippedFires(this.connection, definitionId, limit);
+  }
+
+  async acquireSchedulerLease(req: AcquireSchedulerLeaseRequest): Promise<SchedulerLease | null> {
+    return schedulerLease.acquireSchedulerLease(this.connection, req);
+  }
+
+  async renewSchedulerLease(req: RenewSchedulerLeaseRequest): Promise<boolean> {
+    return schedulerLease.renewSchedulerLease(this.connection, req);
+  }
+
+  async releaseSchedulerLease(holderId: string, now: Date): Promise<void> {
+    return schedulerLease.releaseSchedulerLease(this.connection, holderId, now);
+  }
+
+  async getSchedulerLease(): Promise<SchedulerLease | null> {
+    return schedulerLease.getSchedulerLease(this.connection);
+  }
+
   // ---- task event log ----
 
   async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
@@ -320,6 +404,16 @@ export class PostgresStore implements Store {
 
   async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
     return deleteTaskEventsBefore(this.connection, before, limit);
+  }
+
+  // ---- metrics reads ----
+
+  async countTasksByStatusAndType(): Promise<TaskTypeCount[]> {
+    return countTasksByStatusAndType(this.connection);
+  }
+
+  async queueStats(now: Date): Promise<QueueStats[]> {
+    return queueStats(this.connection, now);
   }
 }
 

@@ -21,8 +21,10 @@ import type {
   RecoveredLease,
   StepWriteResult,
   Store,
+  QueueStats,
   TaskEventPage,
   TaskEventQuery,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   TenantScope,
@@ -36,6 +38,8 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { appendLogs, cancelStep, completeStep, failStep, releaseTask, updateProgress } from "./step-writes.js";
 import { expireOverdueTasks, recoverExpiredLease, selectExpiredLeases } from "./sweeps.js";
 import { countTasksByStatus, getTask, listLogs, listTasks } from "./task-reads.js";
+import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import { countTasksByStatusAndType, queueStats } from "./metrics-reads.js";
 import { heartbeatNode, listNodes, markDeadNodes, registerNode, stopNode } from "./nodes.js";
 import { limitedPick, listLimits, setLimit } from "./limits.js";
 import type { TaskLimit } from "../../core/task-limit.js";
@@ -44,7 +48,21 @@ import type { ApiToken, NewApiToken } from "../../core/api-token.js";
 import type { AuditPage, AuditQuery, NewAuditEntry } from "../../core/audit.js";
 import type { TaskStats, TaskStatsRequest } from "../../core/task-stats.js";
 import * as server from "./server-tables.js";
-import { deleteTaskEventsBefore, latestTaskEventId, listTaskEvents } from "./task-events.js";
+import type { Definition, DueDefinition, SkippedFire } from "../../core/definition.js";
+import type {
+  AcquireSchedulerLeaseRequest,
+  DefinitionFilter,
+  DefinitionFire,
+  DefinitionFireOutcome,
+  DefinitionPage,
+  DefinitionUpdate,
+  NewDefinition,
+  RenewSchedulerLeaseRequest,
+  SchedulerLease,
+} from "../store.js";
+import * as definitions from "./definitions.js";
+import { fireDefinitions } from "./definition-fires.js";
+import * as schedulerLease from "./scheduler-lease.js";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -227,6 +245,70 @@ export class SqliteStore implements Store {
     return this.connection.read(() => server.taskStats(this.connection, req));
   }
 
+  // ---- definitions and the scheduler ----
+
+  async createDefinition(def: NewDefinition): Promise<Definition> {
+    return this.connection.enqueue(() => definitions.createDefinition(this.connection, def));
+  }
+
+  async updateDefinition(update: DefinitionUpdate): Promise<Definition | null> {
+    return this.connection.enqueue(() => definitions.updateDefinition(this.connection, update));
+  }
+
+  async deleteDefinition(tenant: string, name: string): Promise<boolean> {
+    return this.connection.enqueue(() => definitions.deleteDefinition(this.connection, tenant, name));
+  }
+
+  async getDefinition(tenant: string, name: string): Promise<Definition | null> {
+    return this.connection.read(() => definitions.getDefinition(this.connection, tenant, name));
+  }
+
+  async getDefinitionById(id: string, tenant: TenantScope): Promise<Definition | null> {
+    return this.connection.read(() => definitions.getDefinitionById(this.connection, id, tenant));
+  }
+
+  async listDefinitions(filter: DefinitionFilter, page: PageRequest): Promise<DefinitionPage> {
+    return this.connection.read(() => definitions.listDefinitions(this.connection, filter, page));
+  }
+
+  async setDefinitionEnabled(tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null> {
+    return this.connection.enqueue(() => definitions.setDefinitionEnabled(this.connection, tenant, name, enabled, now));
+  }
+
+  async listDueDefinitions(now: Date, limit: number): Promise<DueDefinition[]> {
+    return this.connection.read(() => definitions.listDueDefinitions(this.connection, now, limit));
+  }
+
+  async fireDefinitions(fires: DefinitionFire[], now: Date): Promise<DefinitionFireOutcome[]> {
+    fires.forEach((f, i) => f.tasks.forEach((t, j) => checkNewTask(t, `${i}.tasks.${j}.`)));
+    if (fires.length === 0) return [];
+    return this.connection.enqueue(() => fireDefinitions(this.connection, fires, now));
+  }
+
+  async armFixedDelayDefinitions(now: Date, limit: number): Promise<number> {
+    return this.connection.enqueue(() => definitions.armFixedDelayDefinitions(this.connection, now, limit));
+  }
+
+  async listSkippedFires(definitionId: string, limit: number): Promise<SkippedFire[]> {
+    return this.connection.read(() => definitions.listSkippedFires(this.connection, definitionId, limit));
+  }
+
+  async acquireSchedulerLease(req: AcquireSchedulerLeaseRequest): Promise<SchedulerLease | null> {
+    return this.connection.enqueue(() => schedulerLease.acquireSchedulerLease(this.connection, req));
+  }
+
+  async renewSchedulerLease(req: RenewSchedulerLeaseRequest): Promise<boolean> {
+    return this.connection.enqueue(() => schedulerLease.renewSchedulerLease(this.connection, req));
+  }
+
+  async releaseSchedulerLease(holderId: string, now: Date): Promise<void> {
+    return this.connection.enqueue(() => schedulerLease.releaseSchedulerLease(this.connection, holderId, now));
+  }
+
+  async getSchedulerLease(): Promise<SchedulerLease | null> {
+    return this.connection.read(() => schedulerLease.getSchedulerLease(this.connection));
+  }
+
   // ---- task event log ----
 
   async listTaskEvents(query: TaskEventQuery): Promise<TaskEventPage> {
@@ -239,6 +321,16 @@ export class SqliteStore implements Store {
 
   async deleteTaskEventsBefore(before: Date, limit: number): Promise<number> {
     return this.connection.enqueue(() => deleteTaskEventsBefore(this.connection, before, limit));
+  }
+
+  // ---- metrics reads ----
+
+  async countTasksByStatusAndType(): Promise<TaskTypeCount[]> {
+    return this.connection.read(() => countTasksByStatusAndType(this.connection));
+  }
+
+  async queueStats(now: Date): Promise<QueueStats[]> {
+    return this.connection.read(() => queueStats(this.connection, now));
   }
 }
 

@@ -1,0 +1,160 @@
+// One firing pass of the leader: arm fixedDelay definitions whose task ended, read the due
+// definitions, plan each (misfire and overlap policies), write the fires in batches (each fire
+// a compare-and-set with its tasks), cancel what `replace` replaced, and report.
+import type { Clock } from "../core/clock.js";
+import type { Definition, DueDefinition, Schedule } from "../core/definition.js";
+import { InvalidTransitionError, TaskNotFoundError, errorMessage } from "../core/errors.js";
+import type { EventBus } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import type { NewTask } from "../core/task.js";
+import { resolveDefinitionSpec, type ResolvedDefinitionSpec } from "../core/validation/definition-spec.js";
+import { resolveTaskSpec } from "../core/validation/task-spec.js";
+import type { DefinitionFire, Store } from "../store/store.js";
+import { planFires } from "./fire-plan.js";
+import type { ResolvedSchedulerOptions } from "./scheduler-options.js";
+
+/** What a pass did. */
+export interface FiringPassResult {
+  /** Tasks created. */
+  fired: number;
+  /** Fire records skipped (overlap, misfire, duplicate). */
+  skipped: number;
+  /** Fires another writer got to first (nothing written for them). */
+  moved: number;
+  /** Largest (commit time − scheduled time) of the tasks created, or null when none. */
+  lagMs: number | null;
+}
+
+/** Most due definitions handled in one pass; the next tick picks up the rest at once. */
+const MAX_PER_PASS = 20_000;
+
+/**
+ * The leader's firing logic. Keeps a cache of resolved definition specs keyed by
+ * (id, updatedAt): fires bump a definition's version but never its spec.
+ */
+export class FiringPass {
+  private readonly specs = new Map<string, { updatedAtMs: number; resolved: ResolvedDefinitionSpec }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: ResolvedSchedulerOptions,
+    private readonly holderId: string,
+  ) {}
+
+  /** Runs one pass; `stillLeading` is checked between batches. */
+  async run(stillLeading: () => boolean): Promise<FiringPassResult> {
+    const result: FiringPassResult = { fired: 0, skipped: 0, moved: 0, lagMs: null };
+    await this.store.armFixedDelayDefinitions(new Date(this.clock.now()), 1000);
+    let handled = 0;
+    const readSize = this.options.batchSize * this.options.parallelBatches;
+    while (handled < MAX_PER_PASS && stillLeading()) {
+      const now = new Date(this.clock.now());
+      const due = await this.store.listDueDefinitions(now, readSize);
+      if (due.length === 0) break;
+      const chunks: DueDefinition[][] = [];
+      for (let i = 0; i < due.length; i += this.options.batchSize) chunks.push(due.slice(i, i + this.options.batchSize));
+      await Promise.all(chunks.map((chunk) => this.fireChunk(chunk, now, result)));
+      handled += due.length;
+      if (due.length < readSize) break;
+    }
+    return result;
+  }
+
+  private resolved(def: Definition): ResolvedDefinitionSpec | null {
+    const cached = this.specs.get(def.id);
+    if (cached && cached.updatedAtMs === def.updatedAt.getTime()) return cached.resolved;
+    try {
+      const resolved = resolveDefinitionSpec(def.spec, { now: new Date(this.clock.now()) });
+      if (this.specs.size > 50_000) this.specs.clear();
+      this.specs.set(def.id, { updatedAtMs: def.updatedAt.getTime(), resolved });
+      return resolved;
+    } catch (err) {
+      this.events.emit("scheduler:error", { holderId: this.holderId, where: "resolve-definition", definitionId: def.id, error: err });
+      this.logger.error({ definitionId: def.id, name: def.name, err: errorMessage(err) }, "definition cannot be fired; its schedule stops until it is updated");
+      return null;
+    }
+  }
+
+  /** The fire of one due definition at `now`, plus the task `replace` cancels. */
+  private fireOf(due: DueDefinition, now: Date): { fire: DefinitionFire; cancelTaskId: string | null } {
+    const def = due.definition;
+    const guard = { definitionId: def.id, expectedVersion: def.version, expectedNextFireAt: def.nextFireAt };
+    const spec = this.resolved(def);
+    const schedule: Schedule | null = spec?.schedule ?? null;
+    if (spec === null || schedule === null) {
+      // Unreadable spec, or no schedule left: plan nothing more instead of failing every tick.
+      return { fire: { ...guard, tasks: [], skips: [], nextFireAt: null }, cancelTaskId: null };
+    }
+    const plan = planFires({
+      schedule,
+      nextFireAt: def.nextFireAt!,
+      anchor: def.createdAt,
+      lastTaskId: def.lastTaskId,
+      lastTaskStatus: due.lastTaskStatus,
+      now,
+      misfireGraceMs: this.options.misfireGraceMs,
+    });
+    const tasks: NewTask[] = plan.fireTimes.map((scheduledAt) =>
+      resolveTaskSpec(spec.task, { tenant: def.tenant, now, definitionId: def.id, scheduledAt, creator: spec.task.creator ?? "scheduler" }),
+    );
+    return { fire: { ...guard, tasks, skips: plan.skips, nextFireAt: plan.nextFireAt }, cancelTaskId: plan.cancelTaskId };
+  }
+
+  private async fireChunk(chunk: DueDefinition[], now: Date, result: FiringPassResult): Promise<void> {
+    const planned = chunk.map((due) => ({ due, ...this.safeFireOf(due, now) }));
+    const outcomes = await this.store.fireDefinitions(
+      planned.map((p) => p.fire),
+      now,
+    );
+    const committedMs = this.clock.now();
+    await Promise.all(
+      outcomes.map(async (outcome, i) => {
+        const { due, fire, cancelTaskId } = planned[i];
+        const def = due.definition;
+        if (!outcome.fired) {
+          result.moved++;
+          return;
+        }
+        for (const task of outcome.tasks) {
+          const lagMs = committedMs - task.scheduledAt!.getTime();
+          result.fired++;
+          result.lagMs = Math.max(result.lagMs ?? 0, lagMs);
+          this.events.emit("task:dispatched", { taskId: task.id, tenant: task.tenant, type: task.type });
+          this.events.emit("scheduler:fired", { definitionId: def.id, tenant: def.tenant, name: def.name, taskId: task.id, scheduledAt: task.scheduledAt!, lagMs });
+        }
+        for (const skip of fire.skips) {
+          result.skipped++;
+          this.events.emit("scheduler:skipped", { definitionId: def.id, tenant: def.tenant, name: def.name, reason: skip.reason, scheduledAt: skip.scheduledAt, count: skip.count });
+        }
+        // replace: the new task exists (this fire won), now stop the one it replaces.
+        if (cancelTaskId !== null && outcome.tasks.length > 0) await this.cancelReplaced(def, cancelTaskId, now);
+      }),
+    );
+  }
+
+  private safeFireOf(due: DueDefinition, now: Date): { fire: DefinitionFire; cancelTaskId: string | null } {
+    try {
+      return this.fireOf(due, now);
+    } catch (err) {
+      // A template that no longer resolves (e.g. the task schema tightened): stop its schedule.
+      this.events.emit("scheduler:error", { holderId: this.holderId, where: "plan-fire", definitionId: due.definition.id, error: err });
+      const def = due.definition;
+      return { fire: { definitionId: def.id, expectedVersion: def.version, expectedNextFireAt: def.nextFireAt, tasks: [], skips: [], nextFireAt: null }, cancelTaskId: null };
+    }
+  }
+
+  private async cancelReplaced(def: Definition, taskId: string, now: Date): Promise<void> {
+    try {
+      const { task, immediate } = await this.store.requestCancel(taskId, def.tenant, now);
+      this.events.emit("task:cancel-requested", { taskId, tenant: task.tenant, immediate });
+      if (immediate) this.events.emit("task:ended", { taskId, tenant: task.tenant, status: "cancelled", message: task.message });
+    } catch (err) {
+      // It ended (or was deleted) in the meantime: nothing left to replace.
+      if (err instanceof InvalidTransitionError || err instanceof TaskNotFoundError) return;
+      this.events.emit("scheduler:error", { holderId: this.holderId, where: "replace-cancel", definitionId: def.id, error: err });
+    }
+  }
+}
