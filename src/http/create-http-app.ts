@@ -21,6 +21,8 @@ import { adminRoutes } from "./routes/admin.js";
 import { clusterRoutes } from "./routes/cluster.js";
 import { healthRoutes } from "./routes/health.js";
 import { taskRoutes } from "./routes/tasks.js";
+import { definitionRoutes } from "./routes/definitions.js";
+import { schedulerRoutes, type SchedulerControl } from "./routes/scheduler.js";
 
 /** What plugins (SSE, metrics, …) are registered with, as their options. */
 export interface HttpPluginOptions {
@@ -56,6 +58,8 @@ export interface HttpAppDeps {
   publicMetrics?: boolean;
   /** The built dashboard's folder (serve passes `<package>/dist/dashboard`), or null for none. @default null */
   dashboardDir?: string | null;
+  /** The scheduler of this process, for `/api/v1/scheduler/start|stop|restart` (409 without one). */
+  scheduler?: SchedulerControl;
   /** Version shown in the OpenAPI document. */
   version: string;
   /** Largest request body. @default 1 MiB */
@@ -183,6 +187,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     ...healthRoutes(deps.store),
     ...taskRoutes("/api/v1/tasks", ""),
     ...taskRoutes("/api/v1/tasks/instances", "Instance"),
+    ...definitionRoutes("/api/v1/definitions", ""),
+    ...definitionRoutes("/api/v1/tasks/definitions", "Seed"),
+    ...schedulerRoutes(deps.scheduler ?? null),
     ...clusterRoutes(deps.store),
     ...adminRoutes(deps.store, authenticator),
   ];

@@ -75,6 +75,36 @@ export const RESPONSE_SCHEMAS: Record<string, unknown> = {
     durations: { type: "array", items: obj({ type: str, count: int, p50Ms: int, p90Ms: int, p99Ms: int, maxMs: int }) },
     oldestWaiting: { anyOf: [obj({ id: str, type: str, queue: str, runAt: time, waitingMs: int }), { type: "null" }] },
   }),
+  Definition: obj(
+    {
+      id: str, tenant: str, name: str, description: strOrNull, enabled: { type: "boolean" },
+      spec: { type: "object", description: "the validated definition file" },
+      scheduleKind: { type: ["string", "null"], enum: ["cron", "fixedRate", "fixedDelay", "once", null] },
+      nextFireAt: timeOrNull, lastFireAt: timeOrNull, lastTaskId: strOrNull, version: int, createdAt: time, updatedAt: time,
+    },
+  ),
+  DefinitionDetails: {
+    allOf: [
+      ref("Definition"),
+      obj({
+        schedule: { type: ["object", "null"] },
+        nextFireTimes: { type: "array", items: time },
+        skippedFires: { type: "array", items: { type: "object" } },
+      }),
+    ],
+  },
+  DefinitionPage: obj({ items: { type: "array", items: ref("Definition") }, total: int, nextCursor: strOrNull }),
+  ApplyDefinitionResult: obj({ definition: ref("Definition"), action: { type: "string", enum: ["created", "updated", "unchanged"] } }),
+  SchedulerStatus: obj(
+    {
+      leader: { anyOf: [obj({ id: str, nodeName: str, term: int, since: time, leaseUntil: time }), { type: "null" }] },
+      lastTickAt: timeOrNull,
+      lagMs: intOrNull,
+      lease: { type: ["object", "null"] },
+      process: { anyOf: [obj({ state: str, role: { type: "string", enum: ["leader", "follower"] } }), { type: "null" }], description: "this process's scheduler" },
+    },
+    ["leader", "lastTickAt", "lagMs", "process"],
+  ),
   ApiToken: obj({ id: str, tenant: { type: "string", description: "`*` for admin tokens" }, role: roleEnum, name: strOrNull, createdAt: time, revokedAt: timeOrNull }),
   IssuedToken: obj({ id: str, token: { type: "string", description: "the secret: shown once, never stored" }, tenant: str, role: roleEnum, name: strOrNull }),
   AuditPage: obj({

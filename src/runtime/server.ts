@@ -1,5 +1,5 @@
 // The composition root of `taskrail serve`: one process with the HTTP API, the dashboard, a
-// worker (optional) and, once it lands, the scheduler, on one store; stopped in reverse order.
+// worker and a scheduler (each optional), on one store; stopped in reverse order.
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -10,6 +10,8 @@ import type { BuiltinExecutorOptions } from "../executors/builtin-executors.js";
 import { createHttpApp, type HttpAppDeps } from "../http/create-http-app.js";
 import type { Store } from "../store/store.js";
 import type { WorkerOptions } from "../worker/worker-options.js";
+import type { SchedulerOptions } from "../scheduler/scheduler-options.js";
+import type { SchedulerControl } from "../http/routes/scheduler.js";
 import { packageRoot, packageVersion } from "./package-info.js";
 import { createTaskrail, type Taskrail } from "./taskrail.js";
 
@@ -25,6 +27,10 @@ export interface ServerOptions {
   worker?: boolean;
   /** Options of that worker. */
   workerOptions?: WorkerOptions;
+  /** Run a scheduler in this process (it fires definitions while it holds the leader lease). @default true */
+  scheduler?: boolean;
+  /** Options of that scheduler. */
+  schedulerOptions?: SchedulerOptions;
   executors?: Record<string, Executor>;
   callbacks?: Record<string, Callback>;
   builtins?: BuiltinExecutorOptions;
@@ -62,7 +68,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let app: FastifyInstance | null = null;
   try {
     const initialAdminToken = await issueInitialAdminToken(taskrail.store);
+    const scheduler = schedulerControlOf(taskrail, options.schedulerOptions);
     app = await createHttpApp({
+      scheduler,
       store: taskrail.store,
       events: taskrail.events,
       logger: options.logger,
@@ -73,6 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
     if (options.worker !== false) taskrail.startWorker(options.workerOptions ?? {});
+    if (options.scheduler !== false) scheduler.start();
     const address = app.server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const running = app;
@@ -91,4 +100,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await taskrail.close();
     throw err;
   }
+}
+
+/** The API's handle on this process's scheduler (started, stopped and restarted over HTTP). */
+export function schedulerControlOf(taskrail: Taskrail, options: SchedulerOptions | undefined): SchedulerControl {
+  return {
+    local: () => {
+      const s = taskrail.scheduler;
+      return s === null ? null : { state: s.state, role: s.role };
+    },
+    start: () => {
+      const s = taskrail.scheduler;
+      if (s !== null && s.state !== "stopped") return false;
+      taskrail.startScheduler(options ?? {});
+      return true;
+    },
+    stop: async () => {
+      const s = taskrail.scheduler;
+      if (s === null || s.state === "stopped") return false;
+      await s.stop();
+      return true;
+    },
+  };
 }

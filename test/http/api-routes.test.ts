@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Role } from "../../src/core/api-token.js";
 import { issueApiToken } from "../../src/client/api-tokens.js";
+import { TaskrailClient } from "../../src/client/taskrail-client.js";
 import { openTestApp, type TestApp, type TestTokens } from "../support/http-app.js";
 import { seedFailedTask, seedPendingTask } from "../support/http-fixtures.js";
 
@@ -13,11 +14,12 @@ interface Call {
   body?: unknown;
 }
 
-/** Ids a case can use: a pending and a failed task of tenant a, and a token id. */
+/** Ids a case can use: a pending and a failed task of tenant a, a token id, a definition of tenant a. */
 interface Fixture {
   pendingId: string;
   failedId: string;
   tokenId: string;
+  defName: string;
 }
 
 interface RouteCase {
@@ -28,8 +30,10 @@ interface RouteCase {
   happy: (f: Fixture) => Call & { status: number; check?: (body: any, f: Fixture) => void };
   /** A bad input and the field the 400 must name (null: the route takes no input at all). */
   bad: ((f: Fixture) => Call & { field: string }) | null;
-  /** Routes on one task: tenant b's token must get 404 and change nothing. */
-  tenantScoped?: boolean;
+  /** Routes on one task or definition: tenant b's token must get 404 and change nothing. */
+  tenantScoped?: boolean | "definition";
+  /** Runs before the happy path (e.g. start the scheduler that the case stops). */
+  setup?: (t: TestApp) => Promise<void>;
 }
 
 const LONG_ID = "x".repeat(201);
@@ -87,7 +91,78 @@ function taskCases(base: string, alias: boolean): RouteCase[] {
   ];
 }
 
+const definition = (name: string, extra: object = {}) => ({ name, schedule: { cron: "0 3 * * *", timezone: "UTC" }, task, ...extra });
+
+function definitionCases(base: string): RouteCase[] {
+  const named = `${base}/:name`;
+  const long = "d".repeat(402);
+  const byName = (suffix: string, method: RouteCase["method"], access: Role, happy: RouteCase["happy"], bad?: RouteCase["bad"]): RouteCase => ({
+    method, route: `${named}${suffix}`, access, tenantScoped: "definition", happy,
+    bad: bad ?? (() => ({ url: `${base}/${long}${suffix}`, field: "name" })),
+  });
+  return [
+    {
+      method: "GET", route: base, access: "viewer",
+      happy: (f) => ({ url: `${base}?limit=10`, status: 200, check: (b) => assert.deepEqual(b.items.map((d: any) => d.name), [f.defName]) }),
+      bad: () => ({ url: `${base}?limit=0`, field: "limit" }),
+    },
+    {
+      method: "POST", route: base, access: "operator",
+      happy: () => ({ url: base, body: definition("fresh"), status: 201, check: (b) => assert.deepEqual([b.tenant, b.name, b.scheduleKind], ["a", "fresh", "cron"]) }),
+      bad: () => ({ url: base, body: { name: "fresh" }, field: "task" }),
+    },
+    {
+      method: "PUT", route: base, access: "operator",
+      happy: (f) => ({ url: base, body: definition(f.defName, { description: "changed" }), status: 200, check: (b) => assert.equal(b.action, "updated") }),
+      bad: () => ({ url: base, body: definition("x", { schedule: { cron: "0 3 * * *", fixedRate: "1m" } }), field: "schedule" }),
+    },
+    byName("", "GET", "viewer", (f) => ({ url: `${base}/${f.defName}`, status: 200, check: (b) => assert.equal(b.nextFireTimes.length, 5) })),
+    byName("", "PUT", "operator",
+      (f) => ({ url: `${base}/${f.defName}`, body: definition(f.defName, { description: "new" }), status: 200, check: (b) => assert.equal(b.description, "new") }),
+      (f) => ({ url: `${base}/${f.defName}`, body: { name: f.defName }, field: "task" })),
+    byName("", "DELETE", "operator", (f) => ({ url: `${base}/${f.defName}`, status: 200, check: (b) => assert.equal(b.deleted, true) })),
+    byName("/enable", "POST", "operator", (f) => ({ url: `${base}/${f.defName}/enable`, status: 200, check: (b) => assert.equal(b.enabled, true) })),
+    byName("/disable", "POST", "operator", (f) => ({ url: `${base}/${f.defName}/disable`, status: 200, check: (b) => assert.equal(b.enabled, false) })),
+    byName("/trigger", "POST", "operator", (f) => ({ url: `${base}/${f.defName}/trigger`, status: 201, check: (b) => assert.deepEqual([b.tenant, b.status, b.definitionId !== null], ["a", "pending", true]) })),
+    byName("/history", "GET", "viewer",
+      (f) => ({ url: `${base}/${f.defName}/history`, status: 200, check: (b) => assert.deepEqual(b.items, []) }),
+      (f) => ({ url: `${base}/${f.defName}/history?limit=0`, field: "limit" })),
+  ];
+}
+
+const SCHEDULER_CASES: RouteCase[] = [
+  {
+    method: "GET", route: "/api/v1/scheduler", access: "viewer",
+    happy: () => ({ url: "/api/v1/scheduler", status: 200, check: (b) => assert.deepEqual([b.leader, b.process], [null, null]) }),
+    bad: () => ({ url: "/api/v1/scheduler?x=1", field: "x" }),
+  },
+  {
+    method: "POST", route: "/api/v1/scheduler/start", access: "admin",
+    happy: () => ({ url: "/api/v1/scheduler/start", status: 200, check: (b) => assert.equal(b.process.state, "running") }),
+    bad: () => ({ url: "/api/v1/scheduler/start?x=1", field: "x" }),
+  },
+  {
+    method: "POST", route: "/api/v1/scheduler/stop", access: "admin",
+    setup: async (t) => void t.taskrail.startScheduler(),
+    happy: () => ({ url: "/api/v1/scheduler/stop", status: 200, check: (b) => assert.equal(b.process.state, "stopped") }),
+    bad: () => ({ url: "/api/v1/scheduler/stop?x=1", field: "x" }),
+  },
+  {
+    method: "POST", route: "/api/v1/scheduler/restart", access: "admin",
+    happy: () => ({ url: "/api/v1/scheduler/restart", status: 200, check: (b) => assert.equal(b.process.state, "running") }),
+    bad: () => ({ url: "/api/v1/scheduler/restart?x=1", field: "x" }),
+  },
+  {
+    method: "GET", route: "/api/v1/scheduler/running", access: "viewer",
+    happy: () => ({ url: "/api/v1/scheduler/running", status: 200, check: (b) => assert.deepEqual(b.items, []) }),
+    bad: () => ({ url: "/api/v1/scheduler/running?x=1", field: "x" }),
+  },
+];
+
 const CASES: RouteCase[] = [
+  ...definitionCases("/api/v1/definitions"),
+  ...definitionCases("/api/v1/tasks/definitions"),
+  ...SCHEDULER_CASES,
   ...taskCases("/api/v1/tasks", false),
   ...taskCases("/api/v1/tasks/instances", true),
   {
@@ -172,6 +247,7 @@ function happyToken(c: RouteCase, tokens: TestTokens): string | undefined {
 
 describe("every API route", () => {
   let t: TestApp;
+  let definitions = 0;
   before(async () => {
     t = await openTestApp();
   });
@@ -183,7 +259,8 @@ describe("every API route", () => {
     const pending = await seedPendingTask(t.store, "a");
     const failed = await seedFailedTask(t.store, "a");
     const token = await issueApiToken(t.store, { tenant: "a", role: "viewer" });
-    return { pendingId: pending.id, failedId: failed.id, tokenId: token.id };
+    const def = await new TaskrailClient(t.store, t.events, { tenant: "a" }).createDefinition(definition(`nightly-${++definitions}`));
+    return { pendingId: pending.id, failedId: failed.id, tokenId: token.id, defName: def.name };
   }
 
   async function call(method: string, c: Call, token: string | undefined): Promise<{ status: number; body: any }> {
@@ -210,6 +287,7 @@ describe("every API route", () => {
         await t.close();
         t = await openTestApp();
         const f = await fixture();
+        await c.setup?.(t);
         const h = c.happy(f);
         const res = await call(c.method, h, happyToken(c, t.tokens));
         assert.equal(res.status, h.status, JSON.stringify(res.body));
@@ -243,24 +321,30 @@ describe("every API route", () => {
         test("a viewer is refused with 403 and nothing changes", async () => {
           const f = await fixture();
           const h = c.happy(f);
-          const before = await t.store.getTask(f.failedId, null);
+          const snapshot = async () => [await t.store.getTask(f.failedId, null), await t.store.getTask(f.pendingId, null), await t.store.getDefinition("a", f.defName), await t.store.listApiTokens(null)];
+          const before = await snapshot();
           const res = await call(c.method, h, t.tokens.viewerA);
           assert.equal(res.status, 403);
           assert.equal(res.body.error.code, "FORBIDDEN");
-          assert.deepEqual(await t.store.getTask(f.failedId, null), before);
+          assert.deepEqual(await snapshot(), before);
           if (c.access === "admin") assert.equal((await call(c.method, h, t.tokens.operatorA)).status, 403);
         });
       }
 
       if (c.tenantScoped) {
-        test("another tenant's token gets 404 and the task is unchanged", async () => {
+        test("another tenant's token gets 404 and the row is unchanged", async () => {
           const f = await fixture();
           const h = c.happy(f);
-          const before = await t.store.getTask(h.url.includes(f.pendingId) ? f.pendingId : f.failedId, null);
+          const snapshot = () =>
+            c.tenantScoped === "definition"
+              ? t.store.getDefinition("a", f.defName)
+              : t.store.getTask(h.url.includes(f.pendingId) ? f.pendingId : f.failedId, null);
+          const before = await snapshot();
+          assert.ok(before);
           const res = await call(c.method, h, c.access === "viewer" ? t.tokens.viewerB : t.tokens.operatorB);
           assert.equal(res.status, 404, JSON.stringify(res.body));
-          assert.equal(res.body.error.code, "TASK_NOT_FOUND");
-          assert.deepEqual(await t.store.getTask(before!.id, null), before);
+          assert.equal(res.body.error.code, c.tenantScoped === "definition" ? "DEFINITION_NOT_FOUND" : "TASK_NOT_FOUND");
+          assert.deepEqual(await snapshot(), before);
         });
       }
     });

@@ -1,9 +1,11 @@
 // An HTTP app on a fresh SQLite store with tokens for two tenants, for in-process API tests.
 import type { FastifyInstance } from "fastify";
-import { EventBus } from "../../src/core/events.js";
+import type { EventBus } from "../../src/core/events.js";
 import { issueApiToken } from "../../src/client/api-tokens.js";
 import { createHttpApp, type HttpAppDeps } from "../../src/http/create-http-app.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { createTaskrail, type Taskrail } from "../../src/runtime/taskrail.js";
+import { schedulerControlOf } from "../../src/runtime/server.js";
 
 /** The secrets of the tokens a test app holds: admin, and operator/viewer of tenants `a` and `b`. */
 export interface TestTokens {
@@ -19,6 +21,8 @@ export interface TestApp {
   app: FastifyInstance;
   store: SqliteStore;
   events: EventBus;
+  /** Owns the scheduler the API starts and stops (never started unless a test asks). */
+  taskrail: Taskrail;
   tokens: TestTokens;
   /** `{ authorization: "Bearer …" }` for a token secret. */
   bearer(token: string): { authorization: string };
@@ -28,7 +32,8 @@ export interface TestApp {
 /** Builds an app on an in-memory SQLite store with the tokens of TestTokens. */
 export async function openTestApp(overrides: Partial<HttpAppDeps> = {}): Promise<TestApp> {
   const store = await openSqliteStore(":memory:");
-  const events = new EventBus(() => {});
+  const taskrail = await createTaskrail({ db: store, tenant: null });
+  const events = taskrail.events;
   const issue = async (tenant: string, role: "admin" | "operator" | "viewer"): Promise<string> => (await issueApiToken(store, { tenant, role })).token;
   const tokens: TestTokens = {
     admin: await issue("*", "admin"),
@@ -37,15 +42,17 @@ export async function openTestApp(overrides: Partial<HttpAppDeps> = {}): Promise
     operatorB: await issue("b", "operator"),
     viewerB: await issue("b", "viewer"),
   };
-  const app = await createHttpApp({ store, events, version: "test", dashboardDir: null, ...overrides });
+  const app = await createHttpApp({ store, events, version: "test", dashboardDir: null, scheduler: schedulerControlOf(taskrail, {}), ...overrides });
   return {
     app,
     store,
     events,
+    taskrail,
     tokens,
     bearer: (token) => ({ authorization: `Bearer ${token}` }),
     close: async () => {
       await app.close();
+      await taskrail.close();
       await store.close();
     },
   };

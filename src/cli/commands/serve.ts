@@ -44,6 +44,7 @@ async function serveAction(flags: ServeFlags, cmd: Command): Promise<ExitCode> {
     port: settings.port,
     worker: settings.worker,
     workerOptions,
+    scheduler: settings.scheduler,
     executors,
     callbacks,
     builtins: { shell: { allow: settings.shellAllow } },
@@ -54,6 +55,7 @@ async function serveAction(flags: ServeFlags, cmd: Command): Promise<ExitCode> {
   const parts = [
     `store ${settings.db}`,
     worker ? `worker ${worker.options.nodeName} on queues ${worker.servedQueues.join(", ")} (executors ${server.taskrail.registry.executorNames().join(", ")})` : "no worker",
+    server.taskrail.scheduler ? "scheduler on" : "no scheduler",
   ];
   console.log(`taskrail serve: listening on ${server.url}`);
   console.log(`  ${parts.join("; ")}`);
@@ -92,13 +94,13 @@ export function registerServeCommand(program: Command): Command {
   return program
     .command("serve")
     .summary("run the HTTP API, dashboard and a worker in one process")
-    .description("Serve the REST API (/api/v1), the dashboard (/) and health endpoints, with a worker in the same process unless --no-worker.")
+    .description("Serve the REST API (/api/v1), the dashboard (/) and health endpoints, with a worker and the scheduler in the same process unless --no-worker / --no-scheduler.")
     .option("--config <FILE>", "configuration file (JSON or YAML)")
     .option("--data-dir <DIR>", "folder of the default SQLite store (created if missing; default: the working directory)")
     .option("--host <HOST>", "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
     .option("--port <N>", "port to listen on; 0 picks a free one (default 8080)")
     .option("--no-worker", "do not run a worker in this process (API only)")
-    .option("--no-scheduler", "do not run the scheduler in this process")
+    .option("--no-scheduler", "do not run the scheduler in this process (it can be started later: POST /api/v1/scheduler/start)")
     .option("--concurrency <N>", "worker: steps run at once (default 10)")
     .option("--queue <QUEUE>", "worker: queue to serve (repeatable; default: default)", collect)
     .option("--executors <MODULE>", "worker: executors module (ESM; path relative to the cwd)")

@@ -99,3 +99,8 @@ export const idParamsSchema = z.strictObject({
 export const dispatchQuerySchema = z.strictObject({
   onDuplicate: z.enum(["return", "fail"]).optional(),
 });
+
+/** The `{name}` path parameter of a definition route (`tenant/name` for admins, URL-encoded). */
+export const definitionNameParamsSchema = z.strictObject({
+  name: z.string().min(1, "must not be empty").max(401, "must be at most 401 characters"),
+});
