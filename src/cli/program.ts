@@ -14,6 +14,8 @@ import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerLimitsCommand } from "./commands/limits.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTokenCommand } from "./commands/token.js";
+import { registerDefsCommand } from "./commands/defs.js";
+import { registerSchedulerCommand } from "./commands/scheduler.js";
 import { packageVersion } from "../runtime/package-info.js";
 
 const EXAMPLES = `
@@ -23,6 +25,7 @@ Examples:
   $ taskrail list --status failed
   $ taskrail show <id> --follow
   $ taskrail retry <id> --from migrate
+  $ taskrail defs apply -f examples/nightly-report.def.yaml && taskrail scheduler
 
 Store: --db URL, else env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db
 Exit codes: 0 ok, 1 task did not succeed (--wait/--follow), 2 usage/validation,
@@ -57,6 +60,8 @@ export function createProgram(): Command {
   registerMigrateCommand(program);
   registerLimitsCommand(program);
   registerTokenCommand(program);
+  registerDefsCommand(program);
+  registerSchedulerCommand(program);
   registerStartDemoCommand(program);
   return program;
 }

@@ -29,8 +29,11 @@ export function formatStepsTable(task: Task, now: Date = new Date()): string {
   return formatTable(["#", "STEP", "EXECUTOR", "STATUS", "TRIES", "DURATION", "MESSAGE"], rows);
 }
 
-/** The full human view of a task. */
-export function formatTaskView(task: Task, now: Date = new Date()): string {
+/**
+ * The full human view of a task. `definitionName` names the definition that made it (when
+ * known; a deleted definition shows its id only).
+ */
+export function formatTaskView(task: Task, now: Date = new Date(), definitionName?: string | null): string {
   const lines: string[] = [];
   lines.push(`task      ${task.id}`);
   lines.push(`type      ${task.type}${task.name ? `  (${task.name})` : ""}`);
@@ -40,6 +43,10 @@ export function formatTaskView(task: Task, now: Date = new Date()): string {
   if (task.index !== null) lines.push(`index     ${task.index}${task.indexType ? `  (${task.indexType})` : ""}`);
   lines.push(`queue     ${task.queue}  priority ${task.priority}`);
   lines.push(`created   ${formatTime(task.createdAt)}${task.creator ? `  by ${task.creator}` : ""}`);
+  if (task.definitionId !== null) {
+    lines.push(`definition ${definitionName ? `${definitionName}  (${task.definitionId})` : `${task.definitionId}  (deleted or another tenant's)`}`);
+    lines.push(`scheduled ${formatTime(task.scheduledAt)}`);
+  }
   // runAt only matters while the task waits for it (a step retry's backoff moves it too).
   if (task.status === "pending" && task.runAt.getTime() > now.getTime()) lines.push(`run at    ${formatTime(task.runAt)}`);
   lines.push(`started   ${formatTime(task.startedAt)}`);

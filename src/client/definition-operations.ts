@@ -202,6 +202,11 @@ export class DefinitionOperations {
     return { ...def, schedule, nextFireTimes, skippedFires };
   }
 
+  /** The definition with that id in the client's scope, or null (what `show` of a task names). */
+  byId(id: string): Promise<Definition | null> {
+    return this.ctx.store.getDefinitionById(id, this.ctx.scope);
+  }
+
   /** Definitions of the client's tenant (every tenant for admin), by tenant then name. */
   list(query: DefinitionQuery = {}): Promise<DefinitionPage> {
     const q = parseDefinitionQuery(query);

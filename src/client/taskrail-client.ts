@@ -259,6 +259,11 @@ export class TaskrailClient {
     return this.definitions.get(name);
   }
 
+  /** The definition with that id (e.g. a task's `definitionId`), or null when absent or another tenant's. */
+  getDefinitionById(id: string): Promise<Definition | null> {
+    return this.definitions.byId(id);
+  }
+
   /** A page of definitions by tenant then name. */
   listDefinitions(query: DefinitionQuery = {}): Promise<DefinitionPage> {
     return this.definitions.list(query);

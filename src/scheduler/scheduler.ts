@@ -53,7 +53,11 @@ export class Scheduler {
     this.lease = new LeaderLease(deps.store, deps.events, this.clock, this.id, this.options.nodeName, this.options.leaseMs, this.options.renewMs);
     this.pass = new FiringPass(deps.store, deps.events, this.clock, this.logger, this.options, this.id);
     deps.events.on("scheduler:leader-acquired", (e) => e.holderId === this.id && this.logger.info({ term: e.term }, "scheduler leader"));
-    deps.events.on("scheduler:leader-lost", (e) => e.holderId === this.id && this.logger.warn({ reason: e.reason }, "scheduler no longer leader"));
+    deps.events.on("scheduler:leader-lost", (e) => {
+      if (e.holderId !== this.id) return;
+      if (e.reason === "stopped") this.logger.info({ reason: e.reason }, "scheduler lead released");
+      else this.logger.warn({ reason: e.reason }, "scheduler no longer leader");
+    });
     this.events = deps.events;
   }
 

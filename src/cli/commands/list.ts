@@ -8,6 +8,7 @@ import { formatStepCounter, formatTable, formatTime, printJson } from "../output
 import type { TaskQuery } from "../../core/validation/task-query.js";
 import { TASK_STATUSES, type TaskStatus } from "../../core/status.js";
 import { flagError } from "../cli-errors.js";
+import type { Taskrail } from "../../runtime/taskrail.js";
 
 /** Options of `list`. */
 export interface ListFlags {
@@ -16,6 +17,7 @@ export interface ListFlags {
   index?: string;
   queue?: string;
   creator?: string;
+  definition?: string;
   since?: string;
   until?: string;
   limit?: string;
@@ -30,6 +32,7 @@ Examples:
   $ taskrail list --since 2024-05-01T00:00:00Z --limit 100 --json
   $ taskrail list --since -1h --status failed
   $ taskrail list --index release-42
+  $ taskrail list --definition nightly-report
   $ taskrail list --cursor <nextCursor of the previous page>
 
 --status may be repeated or comma-separated (pending,running,succeeded,failed,timeout,cancelled).`;
@@ -56,6 +59,7 @@ export function listQueryOf(flags: ListFlags): TaskQuery {
 async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
   const query = listQueryOf(flags);
   return withTaskrail(cmd, async (tr) => {
+    if (flags.definition !== undefined) query.definitionId = (await tr.client.getDefinition(flags.definition)).id;
     const page = await tr.client.listTasks(query);
     if (flags.json) {
       printJson({ items: page.items, total: page.total, nextCursor: page.nextCursor });
@@ -66,11 +70,28 @@ async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
       return EXIT.ok;
     }
     const rows = page.items.map((t) => [t.id, t.type, t.status, formatStepCounter(t), `${t.progress}%`, formatTime(t.createdAt), t.index ?? "-"]);
-    console.log(formatTable(["ID", "TYPE", "STATUS", "STEP", "PROGRESS", "CREATED", "INDEX"], rows));
+    const headers = ["ID", "TYPE", "STATUS", "STEP", "PROGRESS", "CREATED", "INDEX"];
+    // Tasks made by definitions also show which one and the fire time they stand for.
+    if (page.items.some((t) => t.definitionId !== null)) {
+      const names = await definitionNames(tr, page.items.map((t) => t.definitionId));
+      page.items.forEach((t, i) => rows[i].push(t.definitionId ? (names.get(t.definitionId) ?? t.definitionId) : "-", formatTime(t.scheduledAt)));
+      headers.push("DEFINITION", "SCHEDULED");
+    }
+    console.log(formatTable(headers, rows));
     const footer = `${page.items.length} of ${page.total} task${page.total === 1 ? "" : "s"}`;
     console.log(page.nextCursor ? `${footer}; next page: --cursor ${page.nextCursor}` : footer);
     return EXIT.ok;
   });
+}
+
+/** Names of the definitions `ids` (ids of deleted definitions are left out). */
+async function definitionNames(tr: Taskrail, ids: (string | null)[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids.filter((x): x is string => x !== null))) {
+    const def = await tr.client.getDefinitionById(id);
+    if (def) names.set(id, def.name);
+  }
+  return names;
 }
 
 /** Registers `list` on the program. */
@@ -84,6 +105,7 @@ export function registerListCommand(program: Command): Command {
     .option("--index <INDEX>", "only tasks with this business key")
     .option("--queue <QUEUE>", "only tasks on this queue")
     .option("--creator <CREATOR>", "only tasks dispatched by this creator (the CLI records cli:<user>)")
+    .option("--definition <NAME>", "only tasks made by this definition (scheduled or triggered)")
     .option("--since <TIME>", "created at or after (ISO-8601, or -DURATION for that long ago: -1h)")
     .option("--until <TIME>", "created before (ISO-8601, or -DURATION ago)")
     .option("--limit <N>", "tasks per page, 1-1000 (default 50)")

@@ -57,8 +57,14 @@ async function showAction(id: string, flags: ShowFlags, cmd: Command): Promise<E
     if (flags.follow) return followTask(tr, id, { json: flags.json, tty: process.stdout.isTTY === true });
     const task = await tr.client.getTask(id);
     const waiting = await tr.client.waitingReason(task);
-    if (flags.json) printJson(waiting === null ? task : { ...task, waitingReason: waiting });
-    else console.log(waiting === null ? formatTaskView(task) : `${formatTaskView(task)}\n${waiting}`);
+    const definition = task.definitionId !== null ? await tr.client.getDefinitionById(task.definitionId) : null;
+    if (flags.json) {
+      const doc = { ...task, ...(definition ? { definitionName: definition.name } : {}) };
+      printJson(waiting === null ? doc : { ...doc, waitingReason: waiting });
+    } else {
+      const view = formatTaskView(task, new Date(), definition?.name ?? null);
+      console.log(waiting === null ? view : `${view}\n${waiting}`);
+    }
     return EXIT.ok;
   });
 }
