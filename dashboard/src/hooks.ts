@@ -93,3 +93,19 @@ export function useCoalesced(fn: () => void, delayMs: number): () => void {
     }, delayMs);
   }, [delayMs]);
 }
+
+/**
+ * Keeps a view fresh: `reload` runs (coalesced) on every event matching `filter`, and every
+ * `pollMs` while the event stream is not connected (reconnecting, or a server without it).
+ * Returns whether the stream is connected.
+ */
+export function useLiveReload(filter: EventStreamFilter | null, reload: () => void, pollMs = 3000): boolean {
+  const reloadSoon = useCoalesced(reload, 250);
+  const live = useEvents(filter, (event) => {
+    if (event.type === "task" || event.type === "step") reloadSoon();
+  });
+  useInterval(() => {
+    if (!live && filter) reload();
+  }, pollMs);
+  return live;
+}

@@ -6,7 +6,7 @@ import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
 import { misfireText, scheduleText } from "../components/schedule-text.js";
 import { TaskTable } from "../components/task-table.js";
 import { RelativeTime } from "../components/time.js";
-import { useAsync, useCoalesced, useEvents, useNow } from "../hooks.js";
+import { useAsync, useLiveReload, useNow } from "../hooks.js";
 import { Link, navigate } from "../router.js";
 import { useSession } from "../session.js";
 import { DefinitionActions, TriggeredNotice } from "./definitions.js";
@@ -19,14 +19,13 @@ export function DefinitionDetailPage(props: { name: string }) {
   const history = useAsync(() => api.definitionHistory(props.name, cursor), [api, props.name, cursor]);
   const now = useNow(1000);
   const [triggered, setTriggered] = useState<Task | null>(null);
-  const reloadSoon = useCoalesced(() => {
-    definition.reload();
-    history.reload();
-  }, 300);
 
   const d = definition.data;
   // Until the definition (and so its id) is loaded, follow nothing rather than everything.
-  useEvents(d?.id ? { definitionId: d.id } : null, reloadSoon);
+  useLiveReload(d?.id ? { definitionId: d.id } : null, () => {
+    definition.reload();
+    history.reload();
+  });
   if (!d) {
     return (
       <div class="page">

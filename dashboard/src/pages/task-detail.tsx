@@ -10,7 +10,7 @@ import { StepTimeline } from "../components/step-timeline.js";
 import { TaskLog } from "../components/task-log.js";
 import { RelativeTime } from "../components/time.js";
 import { shortDuration } from "../format.js";
-import { useAsync, useCoalesced, useEvents, useInterval, useNow } from "../hooks.js";
+import { useAsync, useLiveReload, useNow } from "../hooks.js";
 import { Link } from "../router.js";
 import { useSession } from "../session.js";
 
@@ -67,11 +67,8 @@ export function TaskDetailPage(props: { id: string }) {
   const loaded = useAsync(() => api.getTask(props.id), [api, props.id]);
   const task = loaded.data;
   const now = useNow(1000);
-  const reloadSoon = useCoalesced(() => loaded.reload(), 150);
-  useEvents({ taskId: props.id }, reloadSoon);
-  useInterval(() => {
-    if (task && !TERMINAL.includes(task.status)) loaded.reload();
-  }, POLL_MS);
+  // Events of this task reload it; without the stream it is polled (an operator elsewhere may retry it).
+  useLiveReload({ taskId: props.id }, loaded.reload, POLL_MS);
 
   if (!task) {
     return (

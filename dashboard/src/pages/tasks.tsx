@@ -5,7 +5,7 @@ import { RETRYABLE, TERMINAL, type Task } from "../api/types.js";
 import { ActionButton } from "../components/action-button.js";
 import { EmptyState, ErrorNotice, Loading } from "../components/notice.js";
 import { TaskTable } from "../components/task-table.js";
-import { useAsync, useCoalesced, useEvents, useInterval, useNow } from "../hooks.js";
+import { useAsync, useLiveReload, useNow } from "../hooks.js";
 import { useLocation } from "../router.js";
 import { useSession } from "../session.js";
 import { filtersFrom, TaskFilters } from "./task-filters.js";
@@ -42,15 +42,9 @@ export function TasksPage() {
   }
   const now = useNow(1000);
 
-  // Any task transition may change this page (a new task, a status): reload it, coalesced.
-  const reloadSoon = useCoalesced(() => page.reload(), 250);
-  const live = useEvents({}, (event) => {
-    if (event.type === "task" || event.type === "step") reloadSoon();
-  });
-  // While the event stream is down (reconnecting, or a server without it) the page polls.
-  useInterval(() => {
-    if (!live) page.reload();
-  }, POLL_MS);
+  // Any task transition may change this page (a new task, a status): reload it, coalesced;
+  // while the event stream is down the page polls instead.
+  const live = useLiveReload({}, page.reload, POLL_MS);
 
   const tasks: Task[] = page.data?.items ?? [];
   const chosen = tasks.filter((t) => selected.has(t.id));
