@@ -42,6 +42,8 @@ export class SseParser {
     this.buffer += chunk;
     let newline: number;
     while ((newline = this.buffer.search(/\r\n|\n|\r/)) >= 0) {
+      // A chunk ending in "\r" may be half of a "\r\n": wait for the next one to tell.
+      if (newline === this.buffer.length - 1 && this.buffer.endsWith("\r")) break;
       const line = this.buffer.slice(0, newline);
       const width = this.buffer.startsWith("\r\n", newline) ? 2 : 1;
       this.buffer = this.buffer.slice(newline + width);
