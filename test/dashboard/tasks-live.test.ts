@@ -27,8 +27,8 @@ test("sign in, dispatch a task through the API and watch it go from pending to s
     await page.getByText("No tasks yet").waitFor();
     await markRealm(page);
 
-    // runAt a moment ahead keeps the task pending long enough to be seen so.
-    const runAt = new Date(Date.now() + 2500).toISOString();
+    // runAt a few seconds ahead keeps the task pending long enough to be seen so.
+    const runAt = new Date(Date.now() + 6000).toISOString();
     const task = await serve.api<{ id: string }>("POST", "/tasks", {
       type: "live-check",
       name: "watched from the dashboard",
