@@ -104,8 +104,17 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
   const authenticator = new TokenAuthenticator(deps.store, () => clock.now());
   const audit = new AuditWriter(deps.store, logger);
-  const clientFor = (auth: RequestAuth): TaskrailClient =>
-    new TaskrailClient(deps.store, deps.events, { tenant: auth.tenant, creator: `token:${auth.tokenId}`, ...deps.clientOptions }, clock);
+  // One client per token (its tenant and creator never change), reused across requests.
+  const clients = new Map<string, TaskrailClient>();
+  const clientFor = (auth: RequestAuth): TaskrailClient => {
+    let client = clients.get(auth.tokenId);
+    if (client === undefined) {
+      if (clients.size >= 10_000) clients.clear();
+      client = new TaskrailClient(deps.store, deps.events, { tenant: auth.tenant, creator: `token:${auth.tokenId}`, ...deps.clientOptions }, clock);
+      clients.set(auth.tokenId, client);
+    }
+    return client;
+  };
 
   app.decorate("registeredRoutes", [] as { method: string; url: string }[]);
   app.decorate("tokenAuthenticator", authenticator);
@@ -117,14 +126,15 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
 
   // JSON bodies may be empty (POST /cancel from curl or fetch with a content type but no body).
-  app.removeContentTypeParser("application/json");
+  // Plain text is no body format of the API: it answers 415 instead of a confusing type error.
+  app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new ValidationError([{ path: "body", message: `is not valid JSON: ${errorMessage(err)}` }], "invalid body"), undefined);
+      done(new ValidationError([{ path: "body", message: `is not valid JSON: ${errorMessage(err)}` }], "invalid request"), undefined);
     }
   });
   // Task files are often YAML: the dispatch body may be too.
@@ -132,7 +142,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     try {
       done(null, String(body).trim() === "" ? undefined : parseYaml(String(body)));
     } catch (err) {
-      done(new ValidationError([{ path: "body", message: `is not valid YAML: ${errorMessage(err)}` }], "invalid body"), undefined);
+      done(new ValidationError([{ path: "body", message: `is not valid YAML: ${errorMessage(err)}` }], "invalid request"), undefined);
     }
   });
 
@@ -176,7 +186,11 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     if (status !== undefined && status >= 400 && status < 500) {
       // Fastify's own refusals: body too large, unsupported media type, malformed request.
       request.errorCode = "VALIDATION_FAILED";
-      return reply.code(status).send({ error: { code: "VALIDATION_FAILED", message: err.message, fields: [{ path: "body", message: err.message }] } });
+      const message =
+        (err as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+          ? `content-type "${request.headers["content-type"] ?? ""}" is not accepted: send application/json (or application/yaml for task and definition files)`
+          : err.message;
+      return reply.code(status).send({ error: { code: "VALIDATION_FAILED", message, fields: [{ path: "body", message }] } });
     }
     request.errorCode = INTERNAL_CODE;
     logger.error({ err: errorMessage(err), method: request.method, url: request.url }, "request failed");

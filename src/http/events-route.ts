@@ -2,8 +2,9 @@
 // limited to the caller's tenant (admin: every tenant) and optionally one task or definition,
 // resumable after the last event id seen (`Last-Event-ID` header or `?lastEventId=`).
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type {} from "./auth.js";
 import type { EventBus } from "../core/events.js";
-import { TaskNotFoundError } from "../core/errors.js";
+import { TaskNotFoundError, UnauthorizedError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { parseDurationMs } from "../core/duration.js";
 import { parseEventStreamQuery, parseLastEventIdHeader } from "../core/validation/event-stream-query.js";
@@ -51,13 +52,12 @@ export function resolveEventsRouteTiming(settings: EventsRouteSettings = {}): Ta
 }
 
 /**
- * The caller's tenant from the auth hook's `request.auth` (null = admin). The server's auth
- * hook runs before every non-public route; a request without it is a wiring error.
+ * The caller's tenant from the auth hook's `request.auth` (null = admin). The app's auth hook
+ * runs before every non-public route, so a request without it never had a valid token.
  */
 function tenantOf(request: FastifyRequest): TenantScope {
-  const auth = (request as FastifyRequest & { auth?: { tenant: string | null } }).auth;
-  if (auth === undefined) throw new Error(`${EVENTS_PATH} reached without authentication: register it inside the app's auth hook`);
-  return auth.tenant;
+  if (request.auth === undefined) throw new UnauthorizedError("missing bearer token: send Authorization: Bearer <token>");
+  return request.auth.tenant;
 }
 
 /** The OpenAPI operation of the stream (the server adds it to its document). */

@@ -8,6 +8,7 @@ import type { Callback, Executor } from "../core/step-context.js";
 import { issueInitialAdminToken, type IssuedToken } from "../client/api-tokens.js";
 import type { BuiltinExecutorOptions } from "../executors/builtin-executors.js";
 import { createHttpApp, type HttpAppDeps } from "../http/create-http-app.js";
+import { createObservabilityPlugins } from "../http/observability-plugins.js";
 import type { Store } from "../store/store.js";
 import type { WorkerOptions } from "../worker/worker-options.js";
 import type { SchedulerOptions } from "../scheduler/scheduler-options.js";
@@ -36,7 +37,7 @@ export interface ServerOptions {
   builtins?: BuiltinExecutorOptions;
   /** Let `/metrics` answer without a token. @default false */
   publicMetrics?: boolean;
-  /** Plugins of the HTTP app (live events, metrics). */
+  /** Plugins of the HTTP app. @default the live event stream and `/metrics` (createObservabilityPlugins) */
   plugins?: HttpAppDeps["plugins"];
   /** The dashboard build. @default <package>/dist/dashboard */
   dashboardDir?: string | null;
@@ -74,7 +75,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       store: taskrail.store,
       events: taskrail.events,
       logger: options.logger,
-      plugins: options.plugins,
+      plugins: options.plugins ?? createObservabilityPlugins(),
       publicMetrics: options.publicMetrics,
       dashboardDir: options.dashboardDir === undefined ? join(packageRoot(), "dist", "dashboard") : options.dashboardDir,
       version: packageVersion(),

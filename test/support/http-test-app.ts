@@ -1,9 +1,9 @@
 // A minimal Fastify app for testing HTTP plugins on their own: a test-only auth hook that
-// takes the caller from `x-test-tenant` / `x-test-role` headers, and the API's error shape.
+// takes the caller from `x-test-tenant` / `x-test-role` headers, and the API's error mapping.
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
-import { TaskrailError, ValidationError } from "../../src/core/errors.js";
-
-const STATUS: Record<string, number> = { VALIDATION_FAILED: 400, TASK_NOT_FOUND: 404, STORE_UNAVAILABLE: 503 };
+import type {} from "../../src/http/auth.js";
+import { TaskrailError } from "../../src/core/errors.js";
+import { errorResponse } from "../../src/http/error-status.js";
 
 /** Header value of `x-test-tenant` meaning an admin (every tenant). */
 export const ADMIN = "*";
@@ -15,20 +15,17 @@ export const ADMIN = "*";
 export async function startTestApp<O extends Record<string, unknown>>(plugins: { plugin: FastifyPluginAsync<O>; options: O }[]): Promise<{ app: FastifyInstance; baseUrl: string }> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.decorateRequest("auth", undefined);
+  // Test-only stand-in for the server's bearer-token hook (src/http/auth.ts).
   app.addHook("onRequest", async (request, reply) => {
     const tenant = request.headers["x-test-tenant"];
     if (typeof tenant !== "string") return reply.code(401).send({ error: { code: "UNAUTHORIZED", message: "missing test tenant" } });
-    (request as unknown as { auth: unknown }).auth = {
-      tokenId: "test-token",
-      tenant: tenant === ADMIN ? null : tenant,
-      role: request.headers["x-test-role"] ?? "viewer",
-    };
+    const role = request.headers["x-test-role"];
+    request.auth = { tokenId: "test-token", tenant: tenant === ADMIN ? null : tenant, role: role === "admin" || role === "operator" ? role : "viewer" };
   });
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof TaskrailError) {
-      const body: { error: Record<string, unknown> } = { error: { code: err.code, message: err.message } };
-      if (err instanceof ValidationError) body.error.fields = err.fields;
-      return reply.code(STATUS[err.code] ?? 500).send(body);
+      const { status, body } = errorResponse(err);
+      return reply.code(status).send(body);
     }
     return reply.code(500).send({ error: { code: "INTERNAL", message: String(err) } });
   });

@@ -1,4 +1,4 @@
-// `taskrail start-demo` (what `npm start` runs): a worker with the bundled example executors,
+// `taskrail start-demo`: a worker alone (no server; `npm start` runs `serve`) with the bundled example executors,
 // after printing how to dispatch the examples from a second terminal.
 import type { Command } from "commander";
 import { globalOptions, runAction } from "../cli-context.js";
@@ -7,7 +7,7 @@ import { runCliWorker, shellAllowList } from "../run-worker.js";
 
 const EXAMPLES = `
 Examples:
-  $ npm start
+  $ taskrail start-demo
   $ taskrail start-demo --db sqlite:/tmp/demo.db`;
 
 function banner(db: string | undefined): string {

@@ -58,7 +58,7 @@ describe("GET /metrics", () => {
       a.get("/api/v1/ping/:id", async () => ({ pong: true }));
     };
     ({ app, baseUrl } = await startTestApp([
-      { plugin: createMetricsPlugin(metrics).plugin, options: {} },
+      { plugin: createMetricsPlugin({ metrics }).plugin, options: {} },
       { plugin: ping, options: {} },
     ]));
     engine.tr.startWorker(FAST_WORKER);
