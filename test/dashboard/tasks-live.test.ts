@@ -25,6 +25,8 @@ test("sign in, dispatch a task through the API and watch it go from pending to s
   try {
     await page.getByRole("link", { name: "Tasks", exact: true }).click();
     await page.getByText("No tasks yet").waitFor();
+    // The page follows the server's event stream (it says "polling" when it cannot).
+    await page.locator(".live.on").waitFor();
     await markRealm(page);
 
     // runAt a few seconds ahead keeps the task pending long enough to be seen so.
