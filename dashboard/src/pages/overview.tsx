@@ -138,7 +138,7 @@ export function OverviewPage() {
               {scheduler.data.leader ? (
                 <span class="muted">
                   {" "}
-                  since <RelativeTime at={scheduler.data.leader.since} />
+                  (elected <RelativeTime at={scheduler.data.leader.since} />)
                 </span>
               ) : null}
               <br />
