@@ -56,7 +56,8 @@ export function OverviewPage() {
   };
   useInterval(refresh, REFRESH_MS);
   // Task transitions change the counts at once; the interval covers nodes and the scheduler.
-  const reloadSoon = useCoalesced(() => stats.reload(), 300);
+  // At most one stats read per 2s however busy the engine is: the report scans a window of tasks.
+  const reloadSoon = useCoalesced(() => stats.reload(), 2000);
   useEvents({}, reloadSoon);
 
   const s = stats.data;

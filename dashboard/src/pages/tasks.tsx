@@ -27,19 +27,21 @@ export function TasksPage() {
   const location = useLocation();
   const filters = filtersFrom(location.query);
   const filterKey = JSON.stringify(filters);
-  // The cursors of the pages before this one, so "Newer" can go back.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  // Paging and selection belong to one filter set: new filters start from the first page with
+  // nothing selected (state keyed by the filters, so no render ever mixes old and new).
+  const [view, setView] = useState<{ key: string; cursors: (string | null)[]; selected: Set<string> }>({
+    key: filterKey,
+    cursors: [null],
+    selected: new Set(),
+  });
+  const current = view.key === filterKey ? view : { key: filterKey, cursors: [null], selected: new Set<string>() };
+  // The cursors of the pages up to this one, so "Newer" can go back.
+  const { cursors, selected } = current;
+  const setCursors = (next: (string | null)[]) => setView({ ...current, cursors: next, selected: new Set() });
+  const setSelected = (next: Set<string>) => setView({ ...current, selected: next });
   const [notice, setNotice] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1];
   const page = useAsync(() => api.listTasks({ ...filters, limit: PAGE_SIZE, cursor }), [api, filterKey, cursor]);
-  const [lastFilterKey, setLastFilterKey] = useState(filterKey);
-  if (lastFilterKey !== filterKey) {
-    // New filters start from the first page with nothing selected.
-    setLastFilterKey(filterKey);
-    setCursors([null]);
-    setSelected(new Set());
-  }
   const now = useNow(1000);
 
   // Any task transition may change this page (a new task, a status): reload it, coalesced;
