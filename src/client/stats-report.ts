@@ -1,4 +1,4 @@
-// The statistics report of `GET /api/v1/stats` and `taskrail stats`: counts, success rate,
+// The statistics report of `GET /api/v1/stats` (and the dashboard's charts): counts, success rate,
 // throughput buckets, duration percentiles by type and the oldest waiting task over a window.
 import type { TaskStatus } from "../core/status.js";
 import type { StatsBucket, TypeDurations } from "../core/task-stats.js";

@@ -41,6 +41,12 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   body?: ZodType<B>;
   /** The body may be left out (it is then validated as `{}`). @default false */
   optionalBody?: boolean;
+  /**
+   * The handler passes the body to a library call that validates it with this same schema
+   * (dispatch, definitions): the route does not parse it a second time (a task file is the
+   * largest input; parsing it once saves measurable CPU per dispatch). @default false
+   */
+  bodyValidatedByHandler?: boolean;
   /** Set on mutating routes: the audit action (`task.cancel`). */
   audit?: string;
   /** HTTP status of success. @default 200 */
@@ -69,7 +75,8 @@ declare module "fastify" {
 
 /** Registers one route spec on `app`. */
 export function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {
-  const queryShape: QueryShape | null = spec.query ? queryShapeOf(spec.query) : null;
+  // Read from the schema on the route's first request, so building the app stays fast.
+  let queryShape: QueryShape | null = null;
   app.route({
     method: spec.method,
     url: spec.url,
@@ -84,12 +91,13 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: Route
         checkRole(auth, spec.access);
       }
       const params = spec.params ? parseOrThrow(spec.params, request.params ?? {}, "invalid path") : {};
+      if (spec.query && queryShape === null) queryShape = queryShapeOf(spec.query);
       const query = spec.query ? parseOrThrow(spec.query, coerceQuery(queryShape!, request.query as Record<string, unknown>), "invalid query") : {};
       if (!spec.query && hasKeys(request.query)) {
         const fields = Object.keys(request.query as object).map((key) => ({ path: key, message: "unknown query parameter (this route takes none)" }));
         throw new ValidationError(fields, "invalid query");
       }
-      const body = spec.body ? parseOrThrow(spec.body, request.body ?? {}, "invalid body") : undefined;
+      const body = !spec.body ? undefined : spec.bodyValidatedByHandler ? (request.body ?? {}) : parseOrThrow(spec.body, request.body ?? {}, "invalid body");
       const ctx: RouteContext<unknown, unknown, unknown> = {
         request,
         reply,

@@ -75,7 +75,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       store: taskrail.store,
       events: taskrail.events,
       logger: options.logger,
-      plugins: options.plugins ?? createObservabilityPlugins(),
+      plugins: options.plugins ?? createObservabilityPlugins({ metrics: { schedulerStatus: () => schedulerMetricsOf(taskrail) } }),
       publicMetrics: options.publicMetrics,
       dashboardDir: options.dashboardDir === undefined ? join(packageRoot(), "dist", "dashboard") : options.dashboardDir,
       version: packageVersion(),
@@ -123,4 +123,11 @@ export function schedulerControlOf(taskrail: Taskrail, options: SchedulerOptions
       return true;
     },
   };
+}
+
+/** What `/metrics` reports about this process's scheduler (nothing while none runs). */
+function schedulerMetricsOf(taskrail: Taskrail): { leader: boolean; lagMs: number | null } | null {
+  const s = taskrail.scheduler;
+  if (s === null || s.state !== "running") return null;
+  return { leader: s.role === "leader", lagMs: s.role === "leader" ? s.lastLagMs : null };
 }

@@ -71,6 +71,11 @@ export class Scheduler {
     return this.lease.state;
   }
 
+  /** Lag of this scheduler's latest firing pass (ms), or null before its first pass as leader. */
+  get lastLagMs(): number | null {
+    return this.lastTick?.lagMs ?? null;
+  }
+
   /** Starts ticking (timers are unref'd: a library scheduler never keeps its process alive). */
   start(): void {
     if (this.stateValue !== "idle") throw new Error(`scheduler cannot start from state ${this.stateValue}`);

@@ -4,13 +4,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { openApiPath } from "../../src/http/openapi.js";
+import { createObservabilityPlugins } from "../../src/http/observability-plugins.js";
 import { openTestApp, type TestApp } from "../support/http-app.js";
 
 describe("OpenAPI document", () => {
   let t: TestApp;
   let doc: any;
   before(async () => {
-    t = await openTestApp();
+    // With the plugins serve registers (live events, /metrics): their routes must be documented too.
+    t = await openTestApp({ plugins: createObservabilityPlugins() });
     const res = await t.app.inject({ method: "GET", url: "/api/v1/openapi.json", headers: t.bearer(t.tokens.viewerA) });
     assert.equal(res.statusCode, 200);
     doc = res.json();

@@ -2,7 +2,6 @@
 import { Command, Option } from "commander";
 import type { Callback, Executor } from "../../core/step-context.js";
 import { createDefaultLogger } from "../../observability/default-logger.js";
-import { startServer } from "../../runtime/server.js";
 import type { WorkerOptions } from "../../worker/worker-options.js";
 import { globalOptions, runAction } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -38,6 +37,8 @@ async function serveAction(flags: ServeFlags, cmd: Command): Promise<ExitCode> {
   if (settings.concurrency !== undefined) workerOptions.concurrency = settings.concurrency;
   if (settings.queues !== undefined) workerOptions.queues = settings.queues;
   if (settings.labels !== undefined) workerOptions.labels = settings.labels;
+  // Loaded here, not at the top: every other command would otherwise pay for loading Fastify.
+  const { startServer } = await import("../../runtime/server.js");
   const server = await startServer({
     db: settings.db,
     host: settings.host,

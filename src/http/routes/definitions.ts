@@ -34,6 +34,7 @@ export function definitionRoutes(base: string, opSuffix: string): RouteSpec[] {
       tag: TAG,
       access: "operator",
       body: definitionSpecSchema,
+      bodyValidatedByHandler: true,
       audit: "definition.create",
       successStatus: 201,
       response: { description: "the definition", schema: ref("Definition") },
@@ -51,6 +52,7 @@ export function definitionRoutes(base: string, opSuffix: string): RouteSpec[] {
       tag: TAG,
       access: "operator",
       body: definitionSpecSchema,
+      bodyValidatedByHandler: true,
       audit: "definition.apply",
       response: { description: "the definition and what was done", schema: ref("ApplyDefinitionResult") },
       handler: async ({ client, body, setAuditTarget }) => {
@@ -79,6 +81,7 @@ export function definitionRoutes(base: string, opSuffix: string): RouteSpec[] {
       access: "operator",
       params: definitionNameParamsSchema,
       body: definitionSpecSchema,
+      bodyValidatedByHandler: true,
       audit: "definition.update",
       response: { description: "the definition", schema: ref("Definition") },
       handler: ({ client, params, body }) => client.updateDefinition(params.name, body as never),

@@ -107,6 +107,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       access: "operator",
       query: dispatchQuerySchema,
       body: taskSpecSchema,
+      bodyValidatedByHandler: true,
       audit: "task.dispatch",
       successStatus: 201,
       response: { description: "the stored task", schema: ref("Task") },
