@@ -28,6 +28,8 @@ Examples:
   $ taskrail defs apply -f examples/nightly-report.def.yaml && taskrail scheduler
 
 Store: --db URL, else env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db
+Server: dispatch, list, show, cancel, retry, skip and logs talk to the API instead with
+--server URL --token T (or env TASKRAIL_SERVER_URL, TASKRAIL_TOKEN).
 Exit codes: 0 ok, 1 task did not succeed (--wait/--follow), 2 usage/validation,
 3 not found, 4 invalid transition/duplicate, 5 store unavailable, 70 internal error.`;
 
@@ -46,6 +48,8 @@ export function createProgram(): Command {
     .version(packageVersion(), "-V, --version", "print the taskrail version")
     .helpOption("-h, --help", "show help")
     .option("--db <URL>", "store URL: sqlite:PATH or postgres://… (default: env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db)")
+    .option("--server <URL>", "task commands call this taskrail serve instead of opening the store (default: env TASKRAIL_SERVER_URL)")
+    .option("--token <TOKEN>", "API token for --server (default: env TASKRAIL_TOKEN)")
     .addHelpText("after", EXAMPLES);
   registerServeCommand(program);
   registerWorkerCommand(program);

@@ -15,7 +15,7 @@ import { CachedRead } from "./cached-read.js";
 export interface SchedulerMetricsStatus {
   /** True while this process holds the scheduler leader lease. */
   leader: boolean;
-  /** How late the most overdue enabled definition is (now − its nextFireAt, 0 when none is due); null when unknown. */
+  /** Lag of the leader's latest firing pass (how long after their due time it fired; 0 when none was due); null when unknown. */
   lagMs: number | null;
 }
 
@@ -181,7 +181,7 @@ export class TaskrailMetrics {
     );
     this.registry.registerMetric(
       new OptionalGauge(
-        { name: "taskrail_scheduler_lag_seconds", help: "How far behind its due time the most overdue definition is (0 when none is due)", registers: [] },
+        { name: "taskrail_scheduler_lag_seconds", help: "Lag of the scheduler leader's latest firing pass: how long after their due time definitions fired (0 when none was due)", registers: [] },
         () => {
           const lagMs = status()?.lagMs ?? null;
           return lagMs === null ? null : Math.max(0, lagMs) / 1000;

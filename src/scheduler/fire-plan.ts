@@ -18,7 +18,7 @@ export interface FirePlan {
   /** One task per time, in order. */
   fireTimes: Date[];
   skips: PlannedSkip[];
-  /** The fire time after this tick (null: none planned — once done, fixedDelay waiting). */
+  /** The fire time after this tick's horizon (null: none planned — once done, fixedDelay waiting). */
   nextFireAt: Date | null;
   /** With `replace`: the still-active task to cancel once the new one exists. */
   cancelTaskId: string | null;
@@ -34,6 +34,11 @@ export interface PlanInput {
   lastTaskId: string | null;
   lastTaskStatus: TaskStatus | null;
   now: Date;
+  /**
+   * Fire times up to this instant are made now (the fire-ahead window, >= now): their tasks
+   * are created early with `runAt` = their fire time. @default now
+   */
+  horizon?: Date;
   /** A fire time older than `now - misfireGraceMs` counts as missed. */
   misfireGraceMs: number;
 }
@@ -68,7 +73,8 @@ export function planFires(input: PlanInput): FirePlan {
   }
   if (t !== null && t.getTime() < cutoff) t = next(new Date(cutoff - 1));
   const onTime: Date[] = [];
-  while (t !== null && t.getTime() <= now.getTime()) {
+  const horizonMs = Math.max(now.getTime(), input.horizon?.getTime() ?? now.getTime());
+  while (t !== null && t.getTime() <= horizonMs) {
     onTime.push(t);
     t = next(t);
   }

@@ -17,8 +17,15 @@ export interface SchedulerOptions {
   misfireGrace?: number | string;
   /** Definitions fired per transaction. @default 500 */
   batchSize?: number;
-  /** Fire transactions in flight at once (PostgreSQL spreads them over connections). @default 2 */
+  /** Fire transactions in flight at once (PostgreSQL spreads them over connections). @default 4 */
   parallelBatches?: number;
+  /**
+   * Fire-ahead window (Quartz's batchTriggerAcquisitionFireAheadTimeWindow): fire times up to
+   * this far ahead are fired now, their tasks created with `runAt` = the fire time, so a burst
+   * of thousands of definitions due at one instant is in the database before that instant.
+   * The overlap check and a disable then act this much earlier. @default 0
+   */
+  fireAhead?: number | string;
 }
 
 /** Scheduler options after defaults and unit conversion. */
@@ -31,9 +38,10 @@ export interface ResolvedSchedulerOptions {
   readonly misfireGraceMs: number;
   readonly batchSize: number;
   readonly parallelBatches: number;
+  readonly fireAheadMs: number;
 }
 
-const DEFAULTS = { lease: 5_000, tickInterval: 200, misfireGrace: 60_000, batchSize: 500, parallelBatches: 2 } as const;
+const DEFAULTS = { lease: 5_000, tickInterval: 200, misfireGrace: 60_000, batchSize: 500, parallelBatches: 4, fireAhead: 0 } as const;
 
 const positiveDuration = durationSchema.refine((ms) => ms > 0, "must be > 0");
 
@@ -44,6 +52,7 @@ const schedulerOptionsSchema = z.strictObject({
   misfireGrace: durationSchema.optional(),
   batchSize: z.number().int("must be an integer").min(1, "must be an integer >= 1").max(5000, "must be at most 5000").optional(),
   parallelBatches: z.number().int("must be an integer").min(1, "must be an integer >= 1").max(16, "must be at most 16").optional(),
+  fireAhead: durationSchema.refine((ms) => ms <= 60_000, "must be at most 60s").optional(),
 });
 
 /** Applies defaults; throws one ValidationError naming every bad field (`scheduler.lease: …`). */
@@ -65,5 +74,6 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     misfireGraceMs: o.misfireGrace ?? DEFAULTS.misfireGrace,
     batchSize: o.batchSize ?? DEFAULTS.batchSize,
     parallelBatches: o.parallelBatches ?? DEFAULTS.parallelBatches,
+    fireAheadMs: o.fireAhead ?? DEFAULTS.fireAhead,
   });
 }

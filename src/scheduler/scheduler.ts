@@ -120,7 +120,8 @@ export class Scheduler {
     const role = await this.lease.maintain({ lastTickAt: this.lastTick?.at ?? null, lagMs: this.lastTick?.lagMs ?? null });
     if (role !== "leader" || this.stateValue === "stopping") return { leader: role === "leader", pass: null };
     const pass = await this.pass.run(() => this.lease.state === "leader" && this.stateValue !== "stopping");
-    this.lastTick = { at: new Date(this.clock.now()), lagMs: pass.lagMs ?? 0 };
+    // Lag as status shows it: how late the latest fires were (fired ahead counts as on time).
+    this.lastTick = { at: new Date(this.clock.now()), lagMs: Math.max(0, pass.lagMs ?? 0) };
     return { leader: true, pass };
   }
 

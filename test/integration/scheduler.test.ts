@@ -6,12 +6,13 @@ import type { DefinitionSpec } from "../../src/core/validation/definition-spec.j
 import type { TaskrailEvents } from "../../src/core/events.js";
 import { createTaskrail, type Taskrail } from "../../src/runtime/taskrail.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
+import type { SchedulerOptions } from "../../src/scheduler/scheduler-options.js";
 import type { Task } from "../../src/core/task.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { tempSqliteUrl } from "../support/temp-sqlite.js";
 
 const task = { type: "job", steps: [{ name: "run", executor: "noop" }] };
-const OPTIONS = { lease: 5000, tickInterval: 200, misfireGrace: 10_000, nodeName: "a" };
+const OPTIONS: SchedulerOptions = { lease: 5000, tickInterval: 200, misfireGrace: 10_000, nodeName: "a" };
 
 let clock: FakeClock;
 let tr: Taskrail;
@@ -29,7 +30,7 @@ afterEach(async () => {
   cleanup();
 });
 
-function scheduler(options: Partial<typeof OPTIONS> = {}): Scheduler {
+function scheduler(options: SchedulerOptions = {}): Scheduler {
   return new Scheduler({ store: tr.store, events: tr.events, clock }, { ...OPTIONS, ...options });
 }
 
@@ -238,6 +239,20 @@ describe("firing", () => {
     const times = await scheduledTimes("once-after");
     // fireOnce: the on-time fires within the 10 s grace stand in for the hour missed before.
     assert.deepEqual(times, ["2030-01-01T00:59:50.000Z", "2030-01-01T00:59:55.000Z", "2030-01-01T01:00:00.000Z"]);
+  });
+
+  test("with a fire-ahead window, tasks exist before their time and wait for it", async () => {
+    await tr.client.createDefinition({ name: "ahead", schedule: { cron: "0 * * * *" }, task });
+    const s = scheduler({ fireAhead: 2000 });
+    clock.set("2030-01-01T00:59:58.500Z");
+    await s.tick();
+    const [early] = await history("ahead");
+    assert.equal(early.scheduledAt!.toISOString(), "2030-01-01T01:00:00.000Z");
+    assert.equal(early.runAt.toISOString(), "2030-01-01T01:00:00.000Z", "not runnable before its time");
+    assert.ok(early.createdAt < early.scheduledAt!);
+    const none = await tr.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 10, leaseMs: 30_000, now: clock.date() });
+    assert.equal(none.length, 0);
+    assert.equal((await tr.client.getDefinition("ahead")).nextFireAt?.toISOString(), "2030-01-01T02:00:00.000Z");
   });
 
   test("trigger creates one task at once, whatever the schedule or enabled state", async () => {

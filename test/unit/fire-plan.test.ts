@@ -82,3 +82,9 @@ test("once and fixedDelay plan no next time after a fire; a skipped fixedDelay w
   assert.deepEqual(skipped.fireTimes, []);
   assert.deepEqual(skipped.nextFireAt, T(63));
 });
+
+test("a fire-ahead horizon fires upcoming times now and plans the next one after it", () => {
+  const p = planFires({ schedule: everySecond(), nextFireAt: T(10), anchor: T(0), lastTaskId: null, lastTaskStatus: null, now: new Date(T(9).getTime() + 500), horizon: T(11), misfireGraceMs: 5000 });
+  assert.deepEqual(secs(p.fireTimes), [10, 11]);
+  assert.deepEqual(p.nextFireAt, T(12));
+});

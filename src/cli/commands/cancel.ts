@@ -1,6 +1,6 @@
 // `taskrail cancel ID`: a pending task is cancelled at once; a running one is asked to stop.
 import type { Command } from "commander";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { printJson } from "../output.js";
 
@@ -19,8 +19,8 @@ fires the step's abort signal within one heartbeat and records it cancelled.
 Exit code 3 if there is no such task, 4 if it already ended.`;
 
 async function cancelAction(id: string, flags: CancelFlags, cmd: Command): Promise<ExitCode> {
-  return withTaskrail(cmd, async (tr) => {
-    const task = await tr.client.cancelTask(id);
+  return withTaskApi(cmd, async (api) => {
+    const task = await api.cancelTask(id);
     if (flags.json) printJson(task);
     else if (task.status === "cancelled") console.log(`task ${task.id} cancelled`);
     else {

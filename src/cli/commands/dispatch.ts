@@ -6,7 +6,7 @@ import { isPlainObject } from "../../core/json.js";
 import type { Task } from "../../core/task.js";
 import type { TaskSpec } from "../../core/validation/task-spec.js";
 import { flagError } from "../cli-errors.js";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, exitCodeForStatus, type ExitCode } from "../exit-codes.js";
 import { collect, parseInstantFlag, parseIntFlag, parseKeyValue, parseParamFlags } from "../flag-parsers.js";
 import { printJson } from "../output.js";
@@ -65,12 +65,12 @@ export async function buildDispatchSpec(type: string | undefined, flags: Dispatc
 
 async function dispatchAction(type: string | undefined, flags: DispatchFlags, cmd: Command): Promise<ExitCode> {
   const spec = await buildDispatchSpec(type, flags);
-  return withTaskrail(cmd, async (tr) => {
+  return withTaskApi(cmd, async (api) => {
     const startedAtMs = Date.now();
     let task: Task;
     try {
       // The spec is unchecked input; dispatch validates it with the shared task schema.
-      task = await tr.client.dispatch(spec as TaskSpec, { onDuplicate: flags.onDuplicate ?? "return" });
+      task = await api.dispatch(spec as TaskSpec, { onDuplicate: flags.onDuplicate ?? "return" });
     } catch (err) {
       // Name the file, so a typo in a YAML file is found without guessing where it came from.
       if (flags.file && err instanceof ValidationError) throw new ValidationError(err.fields, `invalid task from ${flags.file}`);
@@ -91,7 +91,7 @@ async function dispatchAction(type: string | undefined, flags: DispatchFlags, cm
       else console.log(`follow it with: taskrail show ${task.id} --follow`);
       return EXIT.ok;
     }
-    const final = await tr.client.waitForTask(task.id, { pollMs: 250 });
+    const final = await api.waitForTask(task.id, { pollMs: 250 });
     if (flags.json) printJson(final);
     else console.log(`\n${formatTaskView(final)}`);
     return exitCodeForStatus(final.status);

@@ -1,14 +1,14 @@
 // `taskrail list`: a page of tasks, newest first, filtered; a table for people, `{ items,
 // total, nextCursor }` with --json.
 import type { Command } from "commander";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { collect, parseInstantFlag, parseIntFlag } from "../flag-parsers.js";
 import { formatStepCounter, formatTable, formatTime, printJson } from "../output.js";
 import type { TaskQuery } from "../../core/validation/task-query.js";
 import { TASK_STATUSES, type TaskStatus } from "../../core/status.js";
 import { flagError } from "../cli-errors.js";
-import type { Taskrail } from "../../runtime/taskrail.js";
+import type { TaskApi } from "../task-api.js";
 
 /** Options of `list`. */
 export interface ListFlags {
@@ -58,9 +58,9 @@ export function listQueryOf(flags: ListFlags): TaskQuery {
 
 async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
   const query = listQueryOf(flags);
-  return withTaskrail(cmd, async (tr) => {
-    if (flags.definition !== undefined) query.definitionId = (await tr.client.getDefinition(flags.definition)).id;
-    const page = await tr.client.listTasks(query);
+  return withTaskApi(cmd, async (api) => {
+    if (flags.definition !== undefined) query.definitionId = (await api.getDefinition(flags.definition)).id;
+    const page = await api.listTasks(query);
     if (flags.json) {
       printJson({ items: page.items, total: page.total, nextCursor: page.nextCursor });
       return EXIT.ok;
@@ -73,7 +73,7 @@ async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
     const headers = ["ID", "TYPE", "STATUS", "STEP", "PROGRESS", "CREATED", "INDEX"];
     // Tasks made by definitions also show which one and the fire time they stand for.
     if (page.items.some((t) => t.definitionId !== null)) {
-      const names = await definitionNames(tr, page.items.map((t) => t.definitionId));
+      const names = await definitionNames(api, page.items.map((t) => t.definitionId));
       page.items.forEach((t, i) => rows[i].push(t.definitionId ? (names.get(t.definitionId) ?? t.definitionId) : "-", formatTime(t.scheduledAt)));
       headers.push("DEFINITION", "SCHEDULED");
     }
@@ -85,10 +85,10 @@ async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
 }
 
 /** Names of the definitions `ids` (ids of deleted definitions are left out). */
-async function definitionNames(tr: Taskrail, ids: (string | null)[]): Promise<Map<string, string>> {
+async function definitionNames(api: TaskApi, ids: (string | null)[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const id of new Set(ids.filter((x): x is string => x !== null))) {
-    const def = await tr.client.getDefinitionById(id);
+    const def = await api.getDefinitionById(id);
     if (def) names.set(id, def.name);
   }
   return names;

@@ -3,8 +3,8 @@
 import type { Command } from "commander";
 import { isTerminalTaskStatus } from "../../core/status.js";
 import type { Task, TaskLogEntry } from "../../core/task.js";
-import type { Taskrail } from "../../runtime/taskrail.js";
-import { delay, runAction, withTaskrail } from "../cli-context.js";
+import type { TaskApi } from "../task-api.js";
+import { delay, runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { formatValue, printJson, printJsonLine } from "../output.js";
 
@@ -45,10 +45,10 @@ export function formatLogLine(line: LogLineDocument): string {
 }
 
 /** Every line after `afterId`, read page by page. */
-async function readAll(tr: Taskrail, id: string, afterId: number | undefined): Promise<TaskLogEntry[]> {
+async function readAll(api: TaskApi, id: string, afterId: number | undefined): Promise<TaskLogEntry[]> {
   const out: TaskLogEntry[] = [];
   for (;;) {
-    const page = await tr.client.listLogs(id, { afterId, limit: PAGE });
+    const page = await api.listLogs(id, { afterId, limit: PAGE });
     out.push(...page);
     if (page.length < PAGE) return out;
     afterId = page[page.length - 1].id;
@@ -56,10 +56,10 @@ async function readAll(tr: Taskrail, id: string, afterId: number | undefined): P
 }
 
 async function logsAction(id: string, flags: LogsFlags, cmd: Command): Promise<ExitCode> {
-  return withTaskrail(cmd, async (tr) => {
-    let task = await tr.client.getTask(id);
+  return withTaskApi(cmd, async (api) => {
+    let task = await api.getTask(id);
     if (!flags.follow) {
-      const lines = (await readAll(tr, id, undefined)).map((e) => withStepName(task, e));
+      const lines = (await readAll(api, id, undefined)).map((e) => withStepName(task, e));
       if (flags.json) printJson(lines);
       else for (const line of lines) console.log(formatLogLine(line));
       return EXIT.ok;
@@ -68,9 +68,9 @@ async function logsAction(id: string, flags: LogsFlags, cmd: Command): Promise<E
     for (;;) {
       // Status first, lines second: lines are written with (or before) the outcome that ends
       // the task, so a read after seeing it terminal gets every line.
-      task = await tr.client.getTask(id);
+      task = await api.getTask(id);
       const ended = isTerminalTaskStatus(task.status);
-      const lines = await readAll(tr, id, afterId);
+      const lines = await readAll(api, id, afterId);
       for (const entry of lines) {
         const line = withStepName(task, entry);
         if (flags.json) printJsonLine(line);

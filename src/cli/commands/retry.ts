@@ -1,7 +1,7 @@
 // `taskrail retry ID [--from STEP]`: a failed/timeout/cancelled task goes back to pending from
 // its failed step (or from an earlier step), keeping what earlier steps did.
 import type { Command } from "commander";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { printJson } from "../output.js";
 
@@ -22,8 +22,8 @@ earlier succeeded steps and the params they set are kept.
 Exit code 3 if there is no such task or step, 4 if the task is not failed/timeout/cancelled.`;
 
 async function retryAction(id: string, flags: RetryFlags, cmd: Command): Promise<ExitCode> {
-  return withTaskrail(cmd, async (tr) => {
-    const task = await tr.client.retryTask(id, { fromStep: flags.from });
+  return withTaskApi(cmd, async (api) => {
+    const task = await api.retryTask(id, { fromStep: flags.from });
     if (flags.json) printJson(task);
     else {
       const step = task.steps[task.currentStep];

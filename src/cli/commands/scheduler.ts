@@ -14,6 +14,7 @@ interface SchedulerFlags {
   lease?: string;
   tickInterval?: string;
   misfireGrace?: string;
+  fireAhead?: string;
   logLevel: LogLevelName;
 }
 
@@ -38,6 +39,7 @@ async function runScheduler(cmd: Command, flags: SchedulerFlags): Promise<ExitCo
   if (flags.lease !== undefined) options.lease = flags.lease;
   if (flags.tickInterval !== undefined) options.tickInterval = flags.tickInterval;
   if (flags.misfireGrace !== undefined) options.misfireGrace = flags.misfireGrace;
+  if (flags.fireAhead !== undefined) options.fireAhead = flags.fireAhead;
   let scheduler;
   try {
     scheduler = tr.startScheduler(options);
@@ -80,6 +82,7 @@ export function registerSchedulerCommand(program: Command): Command {
     .option("--lease <DURATION>", "leader lease; a dead leader is replaced after about this long (default 5s)")
     .option("--tick-interval <DURATION>", "how often the leader looks for due definitions (default 200ms)")
     .option("--misfire-grace <DURATION>", "a fire later than this counts as missed; its misfire policy applies (default 60s)")
+    .option("--fire-ahead <DURATION>", "create tasks up to this long before their fire time, runAt = the fire time (default 0)")
     .addOption(new Option("--log-level <LEVEL>", "log level on stderr").choices(LOG_LEVELS).default("info"))
     .addHelpText("after", EXAMPLES)
     .action((flags: SchedulerFlags, cmd: Command) => runAction(false, () => runScheduler(cmd, flags)));

@@ -1,8 +1,8 @@
 // `taskrail show ID`: the task's header, steps and params; --follow redraws until it ends.
 import type { Command } from "commander";
 import { isTerminalTaskStatus } from "../../core/status.js";
-import type { Taskrail } from "../../runtime/taskrail.js";
-import { delay, runAction, withTaskrail } from "../cli-context.js";
+import type { TaskApi } from "../task-api.js";
+import { delay, runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, exitCodeForStatus, type ExitCode } from "../exit-codes.js";
 import { printJson } from "../output.js";
 import { formatTaskLine, formatTaskView, taskChangeKey } from "../task-view.js";
@@ -32,10 +32,10 @@ With --json --follow, one JSON document (the final task) is printed when it ends
  * Reads the task until it is terminal, printing as it changes (nothing with `json`); returns
  * the `--wait` exit code of its final status.
  */
-export async function followTask(tr: Taskrail, id: string, options: { json?: boolean; tty: boolean }): Promise<ExitCode> {
+export async function followTask(api: TaskApi, id: string, options: { json?: boolean; tty: boolean }): Promise<ExitCode> {
   let lastKey = "";
   for (;;) {
-    const task = await tr.client.getTask(id);
+    const task = await api.getTask(id);
     const ended = isTerminalTaskStatus(task.status);
     const key = taskChangeKey(task);
     if (!options.json) {
@@ -53,17 +53,18 @@ export async function followTask(tr: Taskrail, id: string, options: { json?: boo
 }
 
 async function showAction(id: string, flags: ShowFlags, cmd: Command): Promise<ExitCode> {
-  return withTaskrail(cmd, async (tr) => {
-    if (flags.follow) return followTask(tr, id, { json: flags.json, tty: process.stdout.isTTY === true });
-    const task = await tr.client.getTask(id);
-    const waiting = await tr.client.waitingReason(task);
-    const definition = task.definitionId !== null ? await tr.client.getDefinitionById(task.definitionId) : null;
+  return withTaskApi(cmd, async (api) => {
+    if (flags.follow) return followTask(api, id, { json: flags.json, tty: process.stdout.isTTY === true });
+    const task = await api.getTask(id);
+    const waiting = await api.waitingReason(task);
+    const definition = task.definitionId !== null ? await api.getDefinitionById(task.definitionId) : null;
     if (flags.json) {
       const doc = { ...task, ...(definition ? { definitionName: definition.name } : {}) };
       printJson(waiting === null ? doc : { ...doc, waitingReason: waiting });
     } else {
       const view = formatTaskView(task, new Date(), definition?.name ?? null);
-      console.log(waiting === null ? view : `${view}\n${waiting}`);
+      console.log(waiting === null ? view : `${view}
+${waiting}`);
     }
     return EXIT.ok;
   });

@@ -1,6 +1,6 @@
 // `taskrail skip ID STEP`: marks the failed step skipped and resumes the chain after it.
 import type { Command } from "commander";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { printJson } from "../output.js";
 
@@ -19,8 +19,8 @@ back to pending to run the steps after it, or succeeds if it was the last step.
 Exit code 3 if there is no such task or step, 4 if that step cannot be skipped now.`;
 
 async function skipAction(id: string, step: string, flags: SkipFlags, cmd: Command): Promise<ExitCode> {
-  return withTaskrail(cmd, async (tr) => {
-    const task = await tr.client.skipStep(id, step);
+  return withTaskApi(cmd, async (api) => {
+    const task = await api.skipStep(id, step);
     if (flags.json) printJson(task);
     else {
       const next = task.steps[task.currentStep];
