@@ -39,15 +39,17 @@ async function run(kind, fireAhead) {
     const rounds = new Map();
     tr.events.on("scheduler:fired", (e) => {
       lags.push(e.lagMs);
-      const r = rounds.get(e.scheduledAt.getTime()) ?? { fires: 0, lastLagMs: 0 };
+      const r = rounds.get(e.scheduledAt.getTime()) ?? { fires: 0, lastLagMs: -Infinity };
       r.fires++;
       r.lastLagMs = Math.max(r.lastLagMs, e.lagMs);
       rounds.set(e.scheduledAt.getTime(), r);
     });
     const scheduler = tr.startScheduler({ fireAhead });
-    // Measure whole minutes: from 5 s before the next minute to 30 s after the last one.
-    const firstMinute = Math.ceil((Date.now() + 10_000) / 60_000) * 60_000;
-    await sleep(firstMinute - 5_000 - Date.now());
+    // Measure whole minutes: from 5 s before the next minute's fires start (fire-ahead
+    // included) to 30 s after the last one.
+    const aheadMs = Number(/^\d+$/.test(fireAhead) ? fireAhead : Number.parseFloat(fireAhead) * (fireAhead.endsWith("ms") ? 1 : 1000));
+    const firstMinute = Math.ceil((Date.now() + 10_000 + aheadMs) / 60_000) * 60_000;
+    await sleep(firstMinute - aheadMs - 5_000 - Date.now());
     lags.length = 0;
     rounds.clear();
     const cpu0 = process.cpuUsage();
