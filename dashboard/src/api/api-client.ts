@@ -94,8 +94,9 @@ export class ApiClient {
   }
 
   // Definitions
-  listDefinitions(): Promise<Page<Definition>> {
-    return this.request("GET", "/definitions");
+  /** Definitions by name, `limit` a page, after `cursor` (the previous page's `nextCursor`). */
+  listDefinitions(cursor?: string | null, limit = 50): Promise<Page<Definition>> {
+    return this.request("GET", "/definitions", { query: { cursor, limit } });
   }
   getDefinition(name: string): Promise<Definition> {
     return this.request("GET", `/definitions/${encodeURIComponent(name)}`);

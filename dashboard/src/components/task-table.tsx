@@ -31,7 +31,7 @@ function StepCell(props: { task: Task }) {
   );
 }
 
-export function TaskTable(props: { tasks: Task[]; selection?: Selection; now: number }) {
+export function TaskTable(props: { tasks: Task[]; selection?: Selection; now: number; showTenant?: boolean }) {
   const { tasks, selection } = props;
   const allOn = selection !== undefined && tasks.length > 0 && tasks.every((t) => selection.selected.has(t.id));
   return (
@@ -79,6 +79,7 @@ export function TaskTable(props: { tasks: Task[]; selection?: Selection; now: nu
               <td class="task-cell">
                 <Link href={`/tasks/${task.id}`}>{task.name ?? task.type}</Link>
                 <div class="muted small mono">
+                  {props.showTenant ? `${task.tenant} · ` : ""}
                   {task.name ? `${task.type} · ` : ""}
                   {task.id.slice(0, 8)}…
                 </div>

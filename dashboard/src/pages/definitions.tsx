@@ -81,7 +81,10 @@ export function TriggeredNotice(props: { name: string; task: Task }) {
 
 export function DefinitionsPage() {
   const { api, canAct } = useSession();
-  const list = useAsync(() => api.listDefinitions(), [api]);
+  // The cursors of the pages up to this one, so "Previous" can go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1];
+  const list = useAsync(() => api.listDefinitions(cursor), [api, cursor]);
   useInterval(list.reload, 10_000);
   const items = list.data?.items ?? [];
   const [triggered, setTriggered] = useState<{ name: string; task: Task } | null>(null);
@@ -141,6 +144,22 @@ export function DefinitionsPage() {
           </table>
         </div>
       )}
+      {cursors.length > 1 || list.data?.nextCursor ? (
+        <div class="pager">
+          <button type="button" class="btn plain" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            ← Previous
+          </button>
+          <span class="muted">page {cursors.length}</span>
+          <button
+            type="button"
+            class="btn plain"
+            disabled={!list.data?.nextCursor}
+            onClick={() => list.data?.nextCursor && setCursors([...cursors, list.data.nextCursor])}
+          >
+            Next →
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }

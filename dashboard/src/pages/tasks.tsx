@@ -23,7 +23,7 @@ async function forEachTask(ids: string[], action: (id: string) => Promise<unknow
 }
 
 export function TasksPage() {
-  const { api, canAct } = useSession();
+  const { api, canAct, who } = useSession();
   const location = useLocation();
   const filters = filtersFrom(location.query);
   const filterKey = JSON.stringify(filters);
@@ -114,7 +114,7 @@ export function TasksPage() {
           Dispatch one with <code>taskrail dispatch</code> or <code>POST /api/v1/tasks</code>.
         </EmptyState>
       ) : (
-        <TaskTable tasks={tasks} selection={canAct ? selection : undefined} now={now} />
+        <TaskTable tasks={tasks} selection={canAct ? selection : undefined} now={now} showTenant={who.tenant === null} />
       )}
       <div class="pager">
         <button type="button" class="btn plain" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
