@@ -28,6 +28,11 @@ test("a viewer token sees tasks and definitions but no action buttons, and the A
     params: { fail: true },
     steps: [{ name: "tell", executor: "notify" }],
   });
+  await serve.api("POST", "/definitions", {
+    name: "nightly-cleanup",
+    schedule: { cron: "0 3 * * *" },
+    task: { type: "cleanup", steps: [{ name: "sweep", executor: "noop" }] },
+  });
   const viewerToken = await serve.createToken("viewer", "default");
 
   // The same pages signed in as admin do show the buttons (so their absence below means something).
@@ -35,6 +40,8 @@ test("a viewer token sees tasks and definitions but no action buttons, and the A
   try {
     await open(admin.page, serve.url, `/tasks/${task.id}`);
     await admin.page.getByTestId("task-actions").getByRole("button", { name: /Retry/ }).first().waitFor({ timeout: 20_000 });
+    await open(admin.page, serve.url, "/definitions/nightly-cleanup");
+    await admin.page.getByTestId("definition-actions").getByRole("button", { name: "Trigger now" }).waitFor();
   } finally {
     await admin.context.close();
   }
@@ -55,8 +62,12 @@ test("a viewer token sees tasks and definitions but no action buttons, and the A
     assert.equal(await page.getByRole("button", { name: /cancel|retry|skip/i }).count(), 0);
 
     await page.getByRole("link", { name: "Definitions", exact: true }).click();
-    await page.getByRole("heading", { name: "Definitions" }).waitFor();
+    await page.locator('tr[data-definition="nightly-cleanup"]').waitFor();
     assert.equal(await page.getByRole("link", { name: "New definition" }).count(), 0);
+    assert.equal(await page.getByTestId("definition-actions").count(), 0);
+    assert.equal(await page.getByRole("button").filter({ hasText: /trigger|enable|disable|delete/i }).count(), 0);
+    await page.getByRole("link", { name: "nightly-cleanup" }).click();
+    await page.getByTestId("next-fire-times").waitFor();
     assert.equal(await page.getByTestId("definition-actions").count(), 0);
     // Admin-only pages are not offered.
     assert.equal(await page.getByRole("link", { name: "Audit", exact: true }).count(), 0);
