@@ -15,7 +15,7 @@ import { SignInPage } from "./pages/sign-in.js";
 import { TaskDetailPage } from "./pages/task-detail.js";
 import { TasksPage } from "./pages/tasks.js";
 import { matchPath, useLocation, type Location } from "./router.js";
-import { forgetToken, SessionContext, signIn, storedToken, type Session } from "./session.js";
+import { forgetToken, SessionContext, signIn, storedToken, UNAUTHORIZED_EVENT, type Session } from "./session.js";
 
 /** The page for a path (most specific patterns first). */
 function route(location: Location) {
@@ -38,6 +38,18 @@ export function App() {
   const [signedIn, setSignedIn] = useState<{ api: ApiClient; who: WhoAmI } | null>(null);
   // A stored token is checked once at start; until then nothing is shown (no sign-in flash).
   const [restoring, setRestoring] = useState(() => storedToken() !== null);
+  // Why the last session ended on its own (a refused token), shown on the sign-in page.
+  const [endedBecause, setEndedBecause] = useState<string | null>(null);
+
+  useEffect(() => {
+    const onRefused = (event: Event) => {
+      forgetToken();
+      setSignedIn(null);
+      setEndedBecause(`The server no longer accepts this token (${(event as CustomEvent<string>).detail}). Sign in again.`);
+    };
+    window.addEventListener(UNAUTHORIZED_EVENT, onRefused);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onRefused);
+  }, []);
 
   useEffect(() => {
     const token = storedToken();
@@ -59,7 +71,17 @@ export function App() {
   }, [signedIn]);
 
   if (restoring) return <p class="muted loading">Loading…</p>;
-  if (!session) return <SignInPage onSignedIn={setSignedIn} />;
+  if (!session) {
+    return (
+      <SignInPage
+        notice={endedBecause}
+        onSignedIn={(next) => {
+          setEndedBecause(null);
+          setSignedIn(next);
+        }}
+      />
+    );
+  }
   return (
     <SessionContext.Provider value={session}>
       <Layout location={location}>{route(location)}</Layout>

@@ -22,10 +22,18 @@ export function storedToken(): string | null {
   return window.sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** Fired on `window` when a signed-in token is refused (401); `detail` is the server's message. */
+export const UNAUTHORIZED_EVENT = "taskrail:unauthorized";
+
 /** Checks `token` with the server and keeps it for this tab when it is accepted. */
 export async function signIn(token: string): Promise<{ api: ApiClient; who: WhoAmI }> {
-  const api = new ApiClient(token.trim());
+  // The sign-in check itself reports a bad token as its error; later refusals end the session.
+  let signedIn = false;
+  const api = new ApiClient(token.trim(), (message) => {
+    if (signedIn) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT, { detail: message }));
+  });
   const who = await api.whoami();
+  signedIn = true;
   window.sessionStorage.setItem(TOKEN_KEY, api.token);
   return { api, who };
 }

@@ -43,6 +43,8 @@ export function toQueryString(query: Query): string {
 export class ApiClient {
   constructor(
     readonly token: string,
+    /** Called when the API refuses the token (401): revoked, or the store was reset. */
+    private readonly onUnauthorized?: (message: string) => void,
     readonly base = "/api/v1",
   ) {}
 
@@ -60,7 +62,11 @@ export class ApiClient {
     } catch (error) {
       throw new ApiError(0, "NETWORK", `cannot reach the server: ${(error as Error).message}`);
     }
-    if (!response.ok) throw await apiErrorFrom(response);
+    if (!response.ok) {
+      const error = await apiErrorFrom(response);
+      if (response.status === 401) this.onUnauthorized?.(error.message);
+      throw error;
+    }
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }

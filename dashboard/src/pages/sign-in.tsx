@@ -5,7 +5,7 @@ import type { WhoAmI } from "../api/types.js";
 import { ErrorNotice } from "../components/notice.js";
 import { signIn } from "../session.js";
 
-export function SignInPage(props: { onSignedIn: (session: { api: ApiClient; who: WhoAmI }) => void }) {
+export function SignInPage(props: { onSignedIn: (session: { api: ApiClient; who: WhoAmI }) => void; notice?: string | null }) {
   const [token, setToken] = useState("");
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
@@ -31,6 +31,7 @@ export function SignInPage(props: { onSignedIn: (session: { api: ApiClient; who:
         <h1>
           <img src="/assets/favicon.svg" alt="" width={28} height={28} /> taskrail
         </h1>
+        {props.notice ? <div class="notice error">{props.notice}</div> : null}
         <label for="token">API token</label>
         <input
           id="token"
