@@ -35,7 +35,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> 
         setLoading(false);
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a new closure every render: the caller's `deps` say when it really changed.
   }, deps);
   useEffect(run, [run]);
   return { data, error, loading, reload: run, setData };
@@ -71,7 +71,6 @@ export function useEvents(filter: EventStreamFilter | null, onEvent: (event: Str
   useEffect(
     () => (filter ? followEvents(api.token, filter, { onEvent: (e) => latest.current(e), onConnection: setConnected }) : undefined),
     // The filter object is new on every render: follow again only when its content changes.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [api.token, key],
   );
   return connected;
