@@ -1,7 +1,8 @@
 // Benchmark: what the task event log triggers cost the embedded engine. Runs the scenarios of
 // bench/engine-sqlite.mjs (S1: single-step no-op tasks, S2: five-step chains, concurrency 32)
 // alternately with the triggers in place and with them dropped, in one process, and reports
-// the medians and their ratio.
+// the medians and their ratio: throughput (wall clock) and CPU time of this process per task,
+// which stays meaningful on a machine shared with other work.
 // Usage: npm run build && node bench/event-log-cost.mjs [--runs 3] [--tasks 20000] [--chains 2000]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, cpus, totalmem } from "node:os";
@@ -22,12 +23,15 @@ async function scenario(taskCount, stepCount, withEvents) {
     if (!withEvents) for (const name of TRIGGERS) tr.store.connection.db.exec(`DROP TRIGGER ${name}`);
     const steps = Array.from({ length: stepCount }, (_, i) => ({ name: `s${i}`, executor: "noop" }));
     const enqueueStart = performance.now();
+    const enqueueCpu = process.cpuUsage();
     for (let i = 0; i < taskCount; i += 1000) {
       const batch = Array.from({ length: Math.min(1000, taskCount - i) }, () => ({ type: "bench", steps }));
       await tr.client.dispatchMany(batch);
     }
     const enqueueSeconds = (performance.now() - enqueueStart) / 1000;
+    const enqueueCpuUs = cpuUs(process.cpuUsage(enqueueCpu));
     const start = performance.now();
+    const runCpu = process.cpuUsage();
     const worker = tr.startWorker({ concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 });
     await new Promise((resolve) => {
       const t = setInterval(() => {
@@ -38,30 +42,45 @@ async function scenario(taskCount, stepCount, withEvents) {
       }, 2);
     });
     const seconds = (performance.now() - start) / 1000;
+    const runCpuUs = cpuUs(process.cpuUsage(runCpu));
     const events = (await tr.store.listTaskEvents({ afterId: 0, tenant: null, limit: 1 })).events.length;
     if (withEvents !== (events > 0)) throw new Error(`event log ${withEvents ? "empty" : "written"} against the setting`);
-    return { runPerSec: taskCount / seconds, enqueuePerSec: taskCount / enqueueSeconds };
+    return {
+      runPerSec: taskCount / seconds,
+      enqueuePerSec: taskCount / enqueueSeconds,
+      runCpuUsPerTask: runCpuUs / taskCount,
+      enqueueCpuUsPerTask: enqueueCpuUs / taskCount,
+    };
   } finally {
     await tr.close({ deadlineMs: 1000 });
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const cpuUs = (usage) => usage.user + usage.system;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { on: { s1: [], s1enq: [], s2: [] }, off: { s1: [], s1enq: [], s2: [] } };
+const fresh = () => ({ s1: [], s1enq: [], s2: [], s1cpu: [], s1enqCpu: [], s2cpu: [] });
+const results = { on: fresh(), off: fresh() };
 for (let r = 0; r < RUNS; r++) {
   // Alternate the order so neither setting always runs on a warmer process.
   for (const mode of r % 2 === 0 ? ["off", "on"] : ["on", "off"]) {
     const s1 = await scenario(Number(values.tasks), 1, mode === "on");
     results[mode].s1.push(s1.runPerSec);
     results[mode].s1enq.push(s1.enqueuePerSec);
-    results[mode].s2.push((await scenario(Number(values.chains), 5, mode === "on")).runPerSec);
+    results[mode].s1cpu.push(s1.runCpuUsPerTask);
+    results[mode].s1enqCpu.push(s1.enqueueCpuUsPerTask);
+    const s2 = await scenario(Number(values.chains), 5, mode === "on");
+    results[mode].s2.push(s2.runPerSec);
+    results[mode].s2cpu.push(s2.runCpuUsPerTask);
   }
 }
 const summary = (mode) => ({
   s1TasksPerSec: Math.round(median(results[mode].s1)),
   s1EnqueuePerSec: Math.round(median(results[mode].s1enq)),
   s2ChainsPerSec: Math.round(median(results[mode].s2)),
+  s1RunCpuUsPerTask: Math.round(median(results[mode].s1cpu)),
+  s1EnqueueCpuUsPerTask: Math.round(median(results[mode].s1enqCpu)),
+  s2RunCpuUsPerChain: Math.round(median(results[mode].s2cpu)),
 });
 const on = summary("on");
 const off = summary("off");
@@ -76,6 +95,9 @@ console.log(
         s1: +(on.s1TasksPerSec / off.s1TasksPerSec).toFixed(3),
         s1Enqueue: +(on.s1EnqueuePerSec / off.s1EnqueuePerSec).toFixed(3),
         s2: +(on.s2ChainsPerSec / off.s2ChainsPerSec).toFixed(3),
+        s1RunCpu: +(on.s1RunCpuUsPerTask / off.s1RunCpuUsPerTask).toFixed(3),
+        s1EnqueueCpu: +(on.s1EnqueueCpuUsPerTask / off.s1EnqueueCpuUsPerTask).toFixed(3),
+        s2RunCpu: +(on.s2RunCpuUsPerChain / off.s2RunCpuUsPerChain).toFixed(3),
       },
       runs: results,
     },

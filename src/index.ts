@@ -33,6 +33,10 @@ export { createBuiltinExecutors, type BuiltinExecutorOptions } from "./executors
 export { openStore, parseStoreUrl } from "./store/open-store.js";
 export type {
   Store,
+  TaskEventQuery,
+  TaskEventPage,
+  QueueStats,
+  TaskTypeCount,
   TaskFilter,
   TaskPage,
   PageRequest,
@@ -68,6 +72,8 @@ export {
   type StepStatus,
 } from "./core/status.js";
 export type { Task, Step, Lease, TaskLogEntry, LogLevel, CallbackStatus } from "./core/task.js";
+export type { TaskEvent, TaskEventKind } from "./core/task-event.js";
+export type { TaskEventRetentionOptions } from "./worker/task-event-retention.js";
 export type { StepContext, CallbackContext, Executor, Callback, StepLog, TaskView } from "./core/step-context.js";
 export type { JsonValue, JsonObject } from "./core/json.js";
 export type { TaskSpec, StepSpec } from "./core/validation/task-spec.js";

@@ -1,11 +1,10 @@
 // Builds the HTTP API (Fastify): authentication, the routes of every resource, the audit log,
 // errors as `{ error: { code, message, fields? } }`, the OpenAPI document and reference page,
 // the dashboard, and the plugins other modules add (live events, metrics).
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
-import { parse as parseYaml } from "yaml";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { EventBus } from "../core/events.js";
-import { NotFoundError, TaskrailError, ValidationError, errorMessage } from "../core/errors.js";
+import { NotFoundError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { TaskrailClient, type ClientOptions } from "../client/taskrail-client.js";
 import type { Store } from "../store/store.js";
@@ -14,6 +13,8 @@ import { TokenAuthenticator, type Access, type RequestAuth } from "./auth.js";
 import { AuditWriter } from "./audit-writer.js";
 import { registerDashboard, isApiPath } from "./dashboard.js";
 import { errorResponse, INTERNAL_CODE } from "./error-status.js";
+import { registerBodyParsers } from "./body-parsers.js";
+import { registerErrorHandler } from "./error-handler.js";
 import { buildOpenApiDocument, type ExtraOperation } from "./openapi.js";
 import { REFERENCE_PAGE_HTML } from "./reference-page.js";
 import { defineRoute, registerRoute, type RouteSpec } from "./route-spec.js";
@@ -83,8 +84,6 @@ declare module "fastify" {
   }
 }
 
-const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml"];
-
 /** Builds the app with every route registered; call `listen` (or `inject`) on it. */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? silentLogger;
@@ -125,26 +124,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     for (const method of [route.method].flat()) app.registeredRoutes.push({ method, url: route.url });
   });
 
-  // JSON bodies may be empty (POST /cancel from curl or fetch with a content type but no body).
-  // Plain text is no body format of the API: it answers 415 instead of a confusing type error.
-  app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(new ValidationError([{ path: "body", message: `is not valid JSON: ${errorMessage(err)}` }], "invalid request"), undefined);
-    }
-  });
-  // Task files are often YAML: the dispatch body may be too.
-  app.addContentTypeParser(YAML_TYPES, { parseAs: "string", bodyLimit }, (_req, body, done) => {
-    try {
-      done(null, String(body).trim() === "" ? undefined : parseYaml(String(body)));
-    } catch (err) {
-      done(new ValidationError([{ path: "body", message: `is not valid YAML: ${errorMessage(err)}` }], "invalid request"), undefined);
-    }
-  });
+  registerBodyParsers(app, bodyLimit);
 
   app.addHook("onRequest", async (request) => {
     const access = request.routeOptions.config?.access;
@@ -176,26 +156,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
   app.addHook("onClose", async () => audit.flush());
 
-  app.setErrorHandler((err: FastifyError | TaskrailError | Error, request, reply) => {
-    if (err instanceof TaskrailError) {
-      const { status, body } = errorResponse(err);
-      request.errorCode = err.code;
-      return reply.code(status).send(body);
-    }
-    const status = (err as FastifyError).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own refusals: body too large, unsupported media type, malformed request.
-      request.errorCode = "VALIDATION_FAILED";
-      const message =
-        (err as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
-          ? `content-type "${request.headers["content-type"] ?? ""}" is not accepted: send application/json (or application/yaml for task and definition files)`
-          : err.message;
-      return reply.code(status).send({ error: { code: "VALIDATION_FAILED", message, fields: [{ path: "body", message }] } });
-    }
-    request.errorCode = INTERNAL_CODE;
-    logger.error({ err: errorMessage(err), method: request.method, url: request.url }, "request failed");
-    return reply.code(500).send({ error: { code: INTERNAL_CODE, message: "internal error (see the server log)" } });
-  });
+  registerErrorHandler(app, logger);
 
   const routes: RouteSpec[] = [
     ...healthRoutes(deps.store),

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type {} from "./auth.js";
 import type { EventBus } from "../core/events.js";
-import { TaskNotFoundError, UnauthorizedError } from "../core/errors.js";
+import { TaskNotFoundError, UnauthorizedError, ValidationError, type FieldError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { parseDurationMs } from "../core/duration.js";
 import { parseEventStreamQuery, parseLastEventIdHeader } from "../core/validation/event-stream-query.js";
@@ -34,21 +34,25 @@ export interface EventsRouteDeps {
 
 const DEFAULT_TIMING: TaskEventStreamTiming = { pollIntervalMs: 500, minPollIntervalMs: 100, heartbeatMs: 15_000, retryMs: 2_000 };
 
-/** Resolves the settings to ms; a bad value throws naming the setting. */
+/** Resolves the settings to ms; bad values throw one ValidationError naming each (`events.heartbeat: …`). */
 export function resolveEventsRouteTiming(settings: EventsRouteSettings = {}): TaskEventStreamTiming {
+  const problems: FieldError[] = [];
   const ms = (name: keyof EventsRouteSettings, fallback: number): number => {
     const value = settings[name];
     if (value === undefined) return fallback;
     const parsed = parseDurationMs(value);
-    if (!parsed.ok || parsed.ms <= 0) throw new RangeError(`events.${name}: ${parsed.ok ? "must be > 0" : parsed.message}`);
-    return parsed.ms;
+    if (parsed.ok && parsed.ms > 0) return parsed.ms;
+    problems.push({ path: `events.${name}`, message: parsed.ok ? `must be > 0, got ${parsed.ms}` : parsed.message });
+    return fallback;
   };
-  return Object.freeze({
+  const timing = Object.freeze({
     pollIntervalMs: ms("pollInterval", DEFAULT_TIMING.pollIntervalMs),
     minPollIntervalMs: ms("minPollInterval", DEFAULT_TIMING.minPollIntervalMs),
     heartbeatMs: ms("heartbeat", DEFAULT_TIMING.heartbeatMs),
     retryMs: DEFAULT_TIMING.retryMs,
   });
+  if (problems.length > 0) throw new ValidationError(problems, "invalid event stream settings");
+  return timing;
 }
 
 /**

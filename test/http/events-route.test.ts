@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import type { EventSourceMessage } from "eventsource-parser";
 import { createTaskrail, type Taskrail } from "../../src/runtime/taskrail.js";
-import { createEventsPlugin } from "../../src/http/events-route.js";
+import { createEventsPlugin, resolveEventsRouteTiming } from "../../src/http/events-route.js";
 import type { Store } from "../../src/store/store.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { FAST_WORKER } from "../support/engine.js";
@@ -170,6 +170,14 @@ function describeEventsRoute(backend: string, openStores: () => Promise<{ api: S
     });
   });
 }
+
+test("stream settings default sensibly and bad ones name the setting", () => {
+  assert.deepEqual(resolveEventsRouteTiming(), { pollIntervalMs: 500, minPollIntervalMs: 100, heartbeatMs: 15_000, retryMs: 2_000 });
+  assert.throws(
+    () => resolveEventsRouteTiming({ heartbeat: "soon", pollInterval: 0 }),
+    (err: Error) => /events\.pollInterval: must be > 0, got 0/.test(err.message) && /events\.heartbeat: must be a duration/.test(err.message),
+  );
+});
 
 describeEventsRoute("sqlite", async () => {
   const db = tempSqliteUrl();
