@@ -94,12 +94,13 @@ export function useCoalesced(fn: () => void, delayMs: number): () => void {
 }
 
 /**
- * Keeps a view fresh: `reload` runs (coalesced) on every event matching `filter`, and every
- * `pollMs` while the event stream is not connected (reconnecting, or a server without it).
+ * Keeps a view fresh: `reload` runs on events matching `filter` (at most once per `coalesceMs`,
+ * however many arrive), and every `pollMs` while the event stream is not connected
+ * (reconnecting, or a server without it).
  * Returns whether the stream is connected.
  */
-export function useLiveReload(filter: EventStreamFilter | null, reload: () => void, pollMs = 3000): boolean {
-  const reloadSoon = useCoalesced(reload, 250);
+export function useLiveReload(filter: EventStreamFilter | null, reload: () => void, pollMs = 3000, coalesceMs = 250): boolean {
+  const reloadSoon = useCoalesced(reload, coalesceMs);
   const live = useEvents(filter, (event) => {
     if (event.type === "task" || event.type === "step") reloadSoon();
   });

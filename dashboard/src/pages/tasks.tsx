@@ -12,6 +12,8 @@ import { filtersFrom, TaskFilters } from "./task-filters.js";
 
 const PAGE_SIZE = 50;
 const POLL_MS = 3000;
+/** A busy engine sends thousands of events a second: the list re-reads at most once a second. */
+const LIVE_COALESCE_MS = 1000;
 
 /** Runs `action` on every id; says how many worked and why the others did not. */
 async function forEachTask(ids: string[], action: (id: string) => Promise<unknown>): Promise<string> {
@@ -46,7 +48,7 @@ export function TasksPage() {
 
   // Any task transition may change this page (a new task, a status): reload it, coalesced;
   // while the event stream is down the page polls instead.
-  const live = useLiveReload({}, page.reload, POLL_MS);
+  const live = useLiveReload({}, page.reload, POLL_MS, LIVE_COALESCE_MS);
 
   const tasks: Task[] = page.data?.items ?? [];
   const chosen = tasks.filter((t) => selected.has(t.id));
