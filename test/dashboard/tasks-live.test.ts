@@ -46,3 +46,33 @@ test("sign in, dispatch a task through the API and watch it go from pending to s
     await context.close();
   }
 });
+
+test("on a phone-sized screen the menu folds, and the overview, task list and task page fit the width", { skip }, async () => {
+  const task = await serve.api<{ id: string }>("POST", "/tasks", {
+    type: "phone-check",
+    name: "seen on a phone",
+    params: { a: 1, b: 2 },
+    steps: [{ name: "sum", executor: "add" }],
+  });
+  const { page, context } = await signIn(browser, serve.url, serve.adminToken, { width: 390, height: 844 });
+  try {
+    const overflow = async () =>
+      (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
+    await page.getByTestId("status-counts").waitFor();
+    assert.equal(await overflow(), 0, "the overview is wider than the screen");
+
+    const tasksLink = page.getByRole("link", { name: "Tasks", exact: true });
+    assert.equal(await tasksLink.isVisible(), false, "the navigation should fold into the menu");
+    await page.getByRole("button", { name: "Menu" }).click();
+    await tasksLink.click();
+    const row = page.locator(`tr[data-task-id="${task.id}"]`);
+    await row.locator('[data-status="succeeded"]').waitFor({ timeout: 20_000 });
+    assert.equal(await overflow(), 0, "the task list is wider than the screen");
+
+    await row.getByRole("link", { name: "seen on a phone" }).click();
+    await page.getByTestId("step-timeline").waitFor();
+    assert.equal(await overflow(), 0, "the task page is wider than the screen");
+  } finally {
+    await context.close();
+  }
+});
