@@ -95,7 +95,7 @@ function Field(p: { input: string; label: string; message: string | undefined; h
       {p.children}
       {p.hint ? <div class="muted small">{p.hint}</div> : null}
       {p.message ? (
-        <div class="field-error" role="alert" data-testid={`error-${p.input}`}>
+        <div class="field-error" role="alert" id={`e-${p.input}`} data-testid={`error-${p.input}`}>
           {p.message}
         </div>
       ) : null}
@@ -166,10 +166,10 @@ export function DefinitionFormPage(props: { name?: string }) {
       ) : null}
       <form class="card form" onSubmit={submit} noValidate>
         <Field input="name" message={fieldError("name")} label="Name">
-          <input id="f-name" name="name" value={draft.name} disabled={editing} onInput={(e) => set({ name: value(e) })} />
+          <input id="f-name" aria-invalid={fieldError("name") ? true : undefined} aria-describedby={fieldError("name") ? "e-name" : undefined} name="name" value={draft.name} disabled={editing} onInput={(e) => set({ name: value(e) })} />
         </Field>
         <Field input="description" message={fieldError("description")} label="Description">
-          <input id="f-description" name="description" value={draft.description} onInput={(e) => set({ description: value(e) })} />
+          <input id="f-description" aria-invalid={fieldError("description") ? true : undefined} aria-describedby={fieldError("description") ? "e-description" : undefined} name="description" value={draft.description} onInput={(e) => set({ description: value(e) })} />
         </Field>
         <div class="form-field">
           <label class="inline">
@@ -189,27 +189,27 @@ export function DefinitionFormPage(props: { name?: string }) {
         {draft.kind === "cron" ? (
           <>
             <Field input="cron" message={fieldError("cron")} label="Cron expression" hint="5 fields (minute hour day month weekday) or 6 with seconds first">
-              <input id="f-cron" name="cron" class="mono" value={draft.cron} onInput={(e) => set({ cron: value(e) })} placeholder="*/5 * * * *" />
+              <input id="f-cron" aria-invalid={fieldError("cron") ? true : undefined} aria-describedby={fieldError("cron") ? "e-cron" : undefined} name="cron" class="mono" value={draft.cron} onInput={(e) => set({ cron: value(e) })} placeholder="*/5 * * * *" />
             </Field>
             <Field input="timezone" message={fieldError("timezone")} label="Time zone" hint="IANA name, e.g. Europe/Berlin; empty means UTC">
-              <input id="f-timezone" name="timezone" value={draft.timezone} onInput={(e) => set({ timezone: value(e) })} />
+              <input id="f-timezone" aria-invalid={fieldError("timezone") ? true : undefined} aria-describedby={fieldError("timezone") ? "e-timezone" : undefined} name="timezone" value={draft.timezone} onInput={(e) => set({ timezone: value(e) })} />
             </Field>
           </>
         ) : null}
         {draft.kind === "fixedRate" || draft.kind === "fixedDelay" ? (
           <Field input="every" message={fieldError("every")} label={draft.kind === "fixedRate" ? "Every" : "Delay after each run"} hint='ms, or "30s", "5m", "1h"'>
-            <input id="f-every" name="every" value={draft.every} onInput={(e) => set({ every: value(e) })} />
+            <input id="f-every" aria-invalid={fieldError("every") ? true : undefined} aria-describedby={fieldError("every") ? "e-every" : undefined} name="every" value={draft.every} onInput={(e) => set({ every: value(e) })} />
           </Field>
         ) : null}
         {draft.kind === "once" ? (
           <Field input="once" message={fieldError("once")} label="At">
-            <input id="f-once" name="once" type="datetime-local" value={draft.once.slice(0, 16)} onInput={(e) => set({ once: value(e) })} />
+            <input id="f-once" aria-invalid={fieldError("once") ? true : undefined} aria-describedby={fieldError("once") ? "e-once" : undefined} name="once" type="datetime-local" value={draft.once.slice(0, 16)} onInput={(e) => set({ once: value(e) })} />
           </Field>
         ) : null}
         {draft.kind !== "none" ? (
           <div class="form-row">
             <Field input="misfire" message={fieldError("misfire")} label="Misfire policy">
-              <select id="f-misfire" name="misfire" value={draft.misfire} onChange={(e) => set({ misfire: value(e) })}>
+              <select id="f-misfire" aria-invalid={fieldError("misfire") ? true : undefined} aria-describedby={fieldError("misfire") ? "e-misfire" : undefined} name="misfire" value={draft.misfire} onChange={(e) => set({ misfire: value(e) })}>
                 <option value="">default</option>
                 <option value="fireOnce">fireOnce</option>
                 <option value="skip">skip</option>
@@ -217,7 +217,7 @@ export function DefinitionFormPage(props: { name?: string }) {
               </select>
             </Field>
             <Field input="overlap" message={fieldError("overlap")} label="Overlap policy">
-              <select id="f-overlap" name="overlap" value={draft.overlap} onChange={(e) => set({ overlap: value(e) })}>
+              <select id="f-overlap" aria-invalid={fieldError("overlap") ? true : undefined} aria-describedby={fieldError("overlap") ? "e-overlap" : undefined} name="overlap" value={draft.overlap} onChange={(e) => set({ overlap: value(e) })}>
                 <option value="">default</option>
                 <option value="allow">allow</option>
                 <option value="forbid">forbid</option>
@@ -227,7 +227,7 @@ export function DefinitionFormPage(props: { name?: string }) {
           </div>
         ) : null}
         <Field input="task" message={fieldError("task")} label="Task template (JSON, the task file format)">
-          <textarea id="f-task" name="task" class="mono" rows={12} value={draft.task} onInput={(e) => set({ task: value(e) })} />
+          <textarea id="f-task" aria-invalid={fieldError("task") ? true : undefined} aria-describedby={fieldError("task") ? "e-task" : undefined} name="task" class="mono" rows={12} value={draft.task} onInput={(e) => set({ task: value(e) })} />
         </Field>
         <div class="form-actions">
           <button type="submit" class="btn primary" disabled={busy}>
