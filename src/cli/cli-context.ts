@@ -7,7 +7,7 @@ import { StoreUnavailableError, TaskrailError, errorMessage } from "../core/erro
 import { createTaskrail, type Taskrail, type TaskrailOptions } from "../runtime/taskrail.js";
 import { flagError, reportError } from "./cli-errors.js";
 import { HttpApiClient } from "./http-api-client.js";
-import type { TaskApi } from "./task-api.js";
+import type { CliApi } from "./task-api.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Options every command accepts (declared on the program). */
@@ -64,7 +64,7 @@ function cliCreator(): string {
 export async function openCliTaskrail(cmd: Command, options: Omit<TaskrailOptions, "db"> = {}): Promise<Taskrail> {
   const global = globalOptions(cmd);
   if (global.server !== undefined) {
-    throw flagError("--server", `"${cmd.name()}" works on the store directly; --server is for dispatch, list, show, cancel, retry, skip and logs`);
+    throw flagError("--server", `"${cmd.name()}" works on the store directly; --server is for dispatch, list, show, cancel, retry, skip, logs and defs`);
   }
   const db = global.db ?? process.env.TASKRAIL_DATABASE_URL ?? undefined;
   try {
@@ -89,7 +89,7 @@ export async function withTaskrail<T>(cmd: Command, fn: (tr: Taskrail) => Promis
  * Runs `fn` with the task operations of this command line: over HTTP when a server is given
  * (`--server` or TASKRAIL_SERVER_URL), else on a Taskrail opened on the store for the call.
  */
-export async function withTaskApi<T>(cmd: Command, fn: (api: TaskApi) => Promise<T>): Promise<T> {
+export async function withTaskApi<T>(cmd: Command, fn: (api: CliApi) => Promise<T>): Promise<T> {
   const target = resolveServerTarget(globalOptions(cmd));
   if (target !== null) return fn(new HttpApiClient(target));
   return withTaskrail(cmd, (tr) => fn(tr.client));

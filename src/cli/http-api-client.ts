@@ -7,7 +7,12 @@ import type { Step, Task, TaskLogEntry } from "../core/task.js";
 import type { TaskQuery } from "../core/validation/task-query.js";
 import type { TaskSpec } from "../core/validation/task-spec.js";
 import type { DuplicatePolicy, LogQuery, TaskPage } from "../store/store.js";
-import type { DefinitionRef, TaskApi } from "./task-api.js";
+import type { Definition, SkippedFire } from "../core/definition.js";
+import type { DefinitionQuery } from "../core/validation/definition-query.js";
+import type { DefinitionSpec } from "../core/validation/definition-spec.js";
+import type { ApplyDefinitionResult, DefinitionDetails } from "../client/definition-operations.js";
+import type { DefinitionPage } from "../store/store.js";
+import type { CliApi } from "./task-api.js";
 
 /** Where and as whom to call the API. */
 export interface HttpApiClientOptions {
@@ -39,6 +44,23 @@ export function reviveTask(json: unknown): Task {
   return task as unknown as Task & { steps: Step[] };
 }
 
+const DEFINITION_DATES = ["nextFireAt", "lastFireAt", "createdAt", "updatedAt"] as const;
+
+/** Turns the ISO strings of a definition (with details, when present) back into Dates. */
+export function reviveDefinition<D extends Definition>(json: unknown): D {
+  const def = json as Record<string, unknown>;
+  for (const key of DEFINITION_DATES) if (typeof def[key] === "string") def[key] = new Date(def[key] as string);
+  const schedule = def.schedule as Record<string, unknown> | null | undefined;
+  if (schedule) for (const key of ["startAt", "at"]) if (typeof schedule[key] === "string") schedule[key] = new Date(schedule[key] as string);
+  if (Array.isArray(def.nextFireTimes)) def.nextFireTimes = (def.nextFireTimes as string[]).map((t) => new Date(t));
+  if (Array.isArray(def.skippedFires)) {
+    def.skippedFires = (def.skippedFires as Record<string, unknown>[]).map(
+      (s) => ({ ...s, scheduledAt: new Date(s.scheduledAt as string), recordedAt: new Date(s.recordedAt as string) }) as unknown as SkippedFire,
+    );
+  }
+  return def as unknown as D;
+}
+
 /** The taskrail error an API error answer stands for (exit codes follow from its code). */
 export function errorFromApi(status: number, body: unknown, what: string): Error {
   const error = (body as ApiErrorBody | null)?.error;
@@ -54,8 +76,23 @@ export function errorFromApi(status: number, body: unknown, what: string): Error
   return new Error(code === undefined ? message : `server error [${code}]: ${message}`);
 }
 
-/** A TaskApi that calls `taskrail serve` instead of opening the store. */
-export class HttpApiClient implements TaskApi {
+/** `?k=v&…` of a query object (lists repeat their key, Dates as ISO strings), or "". */
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, item instanceof Date ? item.toISOString() : String(item));
+  }
+  return params.size > 0 ? `?${params.toString()}` : "";
+}
+
+/** The API path of the definition named `name`. */
+function definitionPath(name: string): string {
+  return `/api/v1/definitions/${encodeURIComponent(name)}`;
+}
+
+/** The task and definition operations of the CLI, calling `taskrail serve` instead of opening the store. */
+export class HttpApiClient implements CliApi {
   private readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
@@ -77,13 +114,7 @@ export class HttpApiClient implements TaskApi {
   }
 
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value]) params.append(key, item instanceof Date ? item.toISOString() : String(item));
-    }
-    const qs = params.size > 0 ? `?${params.toString()}` : "";
-    const page = (await this.call("GET", `/api/v1/tasks${qs}`)) as { items: unknown[]; total: number; nextCursor: string | null };
+    const page = (await this.call("GET", `/api/v1/tasks${queryString(query)}`)) as { items: unknown[]; total: number; nextCursor: string | null };
     return { items: page.items.map(reviveTask), total: page.total, nextCursor: page.nextCursor };
   }
 
@@ -124,28 +155,63 @@ export class HttpApiClient implements TaskApi {
     return answer.waitingReason ?? null;
   }
 
-  async getDefinition(name: string): Promise<DefinitionRef> {
-    return (await this.call("GET", `/api/v1/definitions/${encodeURIComponent(name)}`)) as DefinitionRef;
+  async createDefinition(spec: DefinitionSpec): Promise<Definition> {
+    return reviveDefinition(await this.call("POST", "/api/v1/definitions", spec));
+  }
+
+  async applyDefinition(spec: DefinitionSpec): Promise<ApplyDefinitionResult> {
+    const result = (await this.call("PUT", "/api/v1/definitions", spec)) as { definition: unknown; action: ApplyDefinitionResult["action"] };
+    return { definition: reviveDefinition(result.definition), action: result.action };
+  }
+
+  async listDefinitions(query: DefinitionQuery = {}): Promise<DefinitionPage> {
+    const page = (await this.call("GET", `/api/v1/definitions${queryString(query)}`)) as { items: unknown[]; total: number; nextCursor: string | null };
+    return { items: page.items.map((d) => reviveDefinition<Definition>(d)), total: page.total, nextCursor: page.nextCursor };
+  }
+
+  async getDefinition(name: string): Promise<DefinitionDetails> {
+    return reviveDefinition<DefinitionDetails>(await this.call("GET", definitionPath(name)));
+  }
+
+  async enableDefinition(name: string): Promise<Definition> {
+    return reviveDefinition(await this.call("POST", `${definitionPath(name)}/enable`));
+  }
+
+  async disableDefinition(name: string): Promise<Definition> {
+    return reviveDefinition(await this.call("POST", `${definitionPath(name)}/disable`));
+  }
+
+  async triggerDefinition(name: string): Promise<Task> {
+    return reviveTask(await this.call("POST", `${definitionPath(name)}/trigger`));
+  }
+
+  async deleteDefinition(name: string): Promise<void> {
+    await this.call("DELETE", definitionPath(name));
+  }
+
+  async definitionHistory(name: string, query: TaskQuery = {}): Promise<TaskPage> {
+    const page = (await this.call("GET", `${definitionPath(name)}/history${queryString(query)}`)) as { items: unknown[]; total: number; nextCursor: string | null };
+    return { items: page.items.map(reviveTask), total: page.total, nextCursor: page.nextCursor };
   }
 
   /**
    * The API looks definitions up by name only: pages through the caller's definitions (a
    * tenant holds tens to hundreds of them, 1,000 per page) and picks the one with this id.
    */
-  async getDefinitionById(id: string): Promise<DefinitionRef | null> {
+  async getDefinitionById(id: string): Promise<Definition | null> {
     let cursor: string | null = null;
     do {
       const qs: string = cursor === null ? "?limit=1000" : `?limit=1000&cursor=${encodeURIComponent(cursor)}`;
-      const page = (await this.call("GET", `/api/v1/definitions${qs}`)) as { items: DefinitionRef[]; nextCursor: string | null };
+      const page = (await this.call("GET", `/api/v1/definitions${qs}`)) as { items: Definition[]; nextCursor: string | null };
       const found = page.items.find((d) => d.id === id);
-      if (found !== undefined) return found;
+      if (found !== undefined) return reviveDefinition(found);
       cursor = page.nextCursor;
     } while (cursor !== null);
     return null;
   }
 
   /** One request; resolves with the JSON answer or throws the error it stands for. */
-  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
+  private async call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<unknown> {
     const what = `${method} ${this.baseUrl}${path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}`, accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";

@@ -28,7 +28,7 @@ Examples:
   $ taskrail defs apply -f examples/nightly-report.def.yaml && taskrail scheduler
 
 Store: --db URL, else env TASKRAIL_DATABASE_URL, else sqlite:./taskrail.db
-Server: dispatch, list, show, cancel, retry, skip and logs talk to the API instead with
+Server: dispatch, list, show, cancel, retry, skip, logs and defs talk to the API instead with
 --server URL --token T (or env TASKRAIL_SERVER_URL, TASKRAIL_TOKEN).
 Exit codes: 0 ok, 1 task did not succeed (--wait/--follow), 2 usage/validation,
 3 not found, 4 invalid transition/duplicate, 5 store unavailable, 70 internal error.`;

@@ -1,15 +1,13 @@
-// The task operations the CLI's task commands need, whether they open the store (TaskrailClient)
-// or call a server (HttpApiClient with `--server`).
+// The operations the CLI's task and definition commands need, whether they open the store
+// (TaskrailClient) or call a server (HttpApiClient with `--server`).
+import type { Definition } from "../core/definition.js";
 import type { Task, TaskLogEntry } from "../core/task.js";
+import type { DefinitionQuery } from "../core/validation/definition-query.js";
+import type { DefinitionSpec } from "../core/validation/definition-spec.js";
 import type { TaskQuery } from "../core/validation/task-query.js";
 import type { TaskSpec } from "../core/validation/task-spec.js";
-import type { DuplicatePolicy, LogQuery, TaskPage } from "../store/store.js";
-
-/** A definition as the task commands show it (tasks made by a schedule name their definition). */
-export interface DefinitionRef {
-  id: string;
-  name: string;
-}
+import type { ApplyDefinitionResult, DefinitionDetails } from "../client/definition-operations.js";
+import type { DefinitionPage, DuplicatePolicy, LogQuery, TaskPage } from "../store/store.js";
 
 /** What dispatch, list, show, cancel, retry, skip and logs call. */
 export interface TaskApi {
@@ -24,8 +22,24 @@ export interface TaskApi {
   waitForTask(id: string, options: { pollMs?: number }): Promise<Task>;
   /** Why a pending task cannot run yet, or null. */
   waitingReason(task: Task): Promise<string | null>;
-  /** The definition named `name` (DEFINITION_NOT_FOUND when absent). */
-  getDefinition(name: string): Promise<DefinitionRef>;
   /** The definition with this id, or null when it is gone (tasks outlive their definitions). */
-  getDefinitionById(id: string): Promise<DefinitionRef | null>;
+  getDefinitionById(id: string): Promise<Definition | null>;
 }
+
+/** What the `defs` commands call. */
+export interface DefinitionApi {
+  createDefinition(spec: DefinitionSpec): Promise<Definition>;
+  applyDefinition(spec: DefinitionSpec): Promise<ApplyDefinitionResult>;
+  listDefinitions(query: DefinitionQuery): Promise<DefinitionPage>;
+  /** With its next fire times and recent skips (DEFINITION_NOT_FOUND when absent). */
+  getDefinition(name: string): Promise<DefinitionDetails>;
+  enableDefinition(name: string): Promise<Definition>;
+  disableDefinition(name: string): Promise<Definition>;
+  triggerDefinition(name: string): Promise<Task>;
+  deleteDefinition(name: string): Promise<void>;
+  /** Tasks the definition made, newest first. */
+  definitionHistory(name: string, query: TaskQuery): Promise<TaskPage>;
+}
+
+/** Everything a CLI command may call. */
+export type CliApi = TaskApi & DefinitionApi;

@@ -149,6 +149,33 @@ describe("CLI over HTTP (--server)", () => {
     assert.match(unknown.stderr, /DEFINITION_NOT_FOUND/);
   });
 
+  test("defs apply, list, show, disable, enable, trigger, history and delete work over the API", async () => {
+    const applied = json<{ name: string; action: string }[]>(await cli(["defs", "apply", "-f", "examples/nightly-report.def.yaml", "--json"]));
+    assert.deepEqual(applied.map((r) => [r.name, r.action]), [["nightly-report", "created"]]);
+    const again = json<{ action: string }[]>(await cli(["defs", "apply", "-f", "examples/nightly-report.def.yaml", "--json"]));
+    assert.equal(again[0].action, "unchanged");
+    const listed = json<{ items: { name: string }[] }>(await cli(["defs", "list", "--json"]));
+    assert.ok(listed.items.some((d) => d.name === "nightly-report"));
+    const shown = json<{ name: string; nextFireTimes: string[] }>(await cli(["defs", "show", "nightly-report", "--json"]));
+    assert.equal(shown.nextFireTimes.length, 5);
+    const human = await cli(["defs", "show", "nightly-report"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /nightly-report/);
+    assert.equal((await cli(["defs", "disable", "nightly-report"])).code, 0);
+    assert.equal(json<{ enabled: boolean }>(await cli(["defs", "enable", "nightly-report", "--json"])).enabled, true);
+    const task = json<TaskJson>(await cli(["defs", "trigger", "nightly-report", "--json"]));
+    const history = json<{ items: TaskJson[] }>(await cli(["defs", "history", "nightly-report", "--json"]));
+    assert.deepEqual(history.items.map((t) => t.id), [task.id]);
+    // Another tenant's token does not see it; a viewer may read but not change it.
+    assert.equal((await cli(["defs", "show", "nightly-report"], otherTenant)).code, 3);
+    assert.equal((await cli(["defs", "show", "nightly-report", "--json"], viewer)).code, 0);
+    assert.equal((await cli(["defs", "delete", "nightly-report"], viewer)).code, 2);
+    assert.equal((await cli(["defs", "delete", "nightly-report"])).code, 0);
+    const gone = await cli(["defs", "show", "nightly-report"]);
+    assert.equal(gone.code, 3);
+    assert.match(gone.stderr, /DEFINITION_NOT_FOUND/);
+  });
+
   test("a token only reaches its own tenant's tasks, and the env vars stand in for the flags", async () => {
     const mine = json<TaskJson>(await cli(["dispatch", "private", "--step", "add=add", "--param", "a=1", "--param", "b=1", "--json"]));
     const foreignShow = await cli(["show", mine.id], otherTenant);

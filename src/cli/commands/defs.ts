@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { ValidationError, type FieldError } from "../../core/errors.js";
 import { resolveDefinitionSpec, type DefinitionSpec } from "../../core/validation/definition-spec.js";
-import { runAction, withTaskrail } from "../cli-context.js";
+import { runAction, withTaskApi } from "../cli-context.js";
 import { formatDefinitionsTable, formatDefinitionView } from "../definition-view.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { parseIntFlag } from "../flag-parsers.js";
@@ -83,8 +83,8 @@ export function registerDefsCommand(program: Command): Command {
       runAction(flags.json, async (): Promise<ExitCode> => {
         const [source, ...more] = await readValidDefinitions(requireFile(flags));
         if (more.length > 0) throw new ValidationError([{ path: "--file", message: "create takes one definition; use apply for a folder or several documents" }], "invalid option");
-        return withTaskrail(cmd, async (tr) => {
-          const def = await tr.client.createDefinition(source.value as DefinitionSpec);
+        return withTaskApi(cmd, async (api) => {
+          const def = await api.createDefinition(source.value as DefinitionSpec);
           if (flags.json) printJson(def);
           else console.log(`created ${def.name}  next fire ${formatTime(def.nextFireAt)}`);
           return EXIT.ok;
@@ -100,10 +100,10 @@ export function registerDefsCommand(program: Command): Command {
     .action((flags: FileFlags, cmd: Command) =>
       runAction(flags.json, async (): Promise<ExitCode> => {
         const sources = await readValidDefinitions(requireFile(flags));
-        return withTaskrail(cmd, async (tr) => {
+        return withTaskApi(cmd, async (api) => {
           const results = [];
           for (const source of sources) {
-            const r = await tr.client.applyDefinition(source.value as DefinitionSpec);
+            const r = await api.applyDefinition(source.value as DefinitionSpec);
             results.push({ name: r.definition.name, action: r.action, definition: r.definition });
             if (!flags.json) console.log(`${r.action.padEnd(9)} ${r.definition.name}  next fire ${r.definition.enabled ? formatTime(r.definition.nextFireAt) : "- (disabled)"}`);
           }
@@ -121,8 +121,8 @@ export function registerDefsCommand(program: Command): Command {
     .option("--json", "print { items, total, nextCursor } as JSON")
     .action((flags: ListFlags, cmd: Command) =>
       runAction(flags.json, () =>
-        withTaskrail(cmd, async (tr): Promise<ExitCode> => {
-          const page = await tr.client.listDefinitions({ limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 100, cursor: flags.cursor });
+        withTaskApi(cmd, async (api): Promise<ExitCode> => {
+          const page = await api.listDefinitions({ limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 100, cursor: flags.cursor });
           if (flags.json) printJson(page);
           else if (page.items.length === 0) console.log("no definitions");
           else {
@@ -141,8 +141,8 @@ export function registerDefsCommand(program: Command): Command {
     .option("--json", "print the definition (with nextFireTimes) as JSON")
     .action((name: string, flags: { json?: boolean }, cmd: Command) =>
       runAction(flags.json, () =>
-        withTaskrail(cmd, async (tr): Promise<ExitCode> => {
-          const def = await tr.client.getDefinition(name);
+        withTaskApi(cmd, async (api): Promise<ExitCode> => {
+          const def = await api.getDefinition(name);
           if (flags.json) printJson(def);
           else console.log(formatDefinitionView(def));
           return EXIT.ok;
@@ -161,8 +161,8 @@ export function registerDefsCommand(program: Command): Command {
       .option("--json", "print the definition as JSON")
       .action((name: string, flags: { json?: boolean }, cmd: Command) =>
         runAction(flags.json, () =>
-          withTaskrail(cmd, async (tr): Promise<ExitCode> => {
-            const def = verb === "enable" ? await tr.client.enableDefinition(name) : await tr.client.disableDefinition(name);
+          withTaskApi(cmd, async (api): Promise<ExitCode> => {
+            const def = verb === "enable" ? await api.enableDefinition(name) : await api.disableDefinition(name);
             if (flags.json) printJson(def);
             else console.log(`${verb}d ${def.name}`);
             return EXIT.ok;
@@ -178,8 +178,8 @@ export function registerDefsCommand(program: Command): Command {
     .option("--json", "print the task as JSON")
     .action((name: string, flags: { json?: boolean }, cmd: Command) =>
       runAction(flags.json, () =>
-        withTaskrail(cmd, async (tr): Promise<ExitCode> => {
-          const task = await tr.client.triggerDefinition(name);
+        withTaskApi(cmd, async (api): Promise<ExitCode> => {
+          const task = await api.triggerDefinition(name);
           if (flags.json) printJson(task);
           else console.log(task.id);
           return EXIT.ok;
@@ -193,8 +193,8 @@ export function registerDefsCommand(program: Command): Command {
     .argument("<name>", "definition name")
     .action((name: string, _flags: unknown, cmd: Command) =>
       runAction(false, () =>
-        withTaskrail(cmd, async (tr): Promise<ExitCode> => {
-          await tr.client.deleteDefinition(name);
+        withTaskApi(cmd, async (api): Promise<ExitCode> => {
+          await api.deleteDefinition(name);
           console.log(`deleted ${name}`);
           return EXIT.ok;
         }),
@@ -210,8 +210,8 @@ export function registerDefsCommand(program: Command): Command {
     .option("--json", "print { items, total, nextCursor } as JSON")
     .action((name: string, flags: ListFlags, cmd: Command) =>
       runAction(flags.json, () =>
-        withTaskrail(cmd, async (tr): Promise<ExitCode> => {
-          const page = await tr.client.definitionHistory(name, { limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 50, cursor: flags.cursor });
+        withTaskApi(cmd, async (api): Promise<ExitCode> => {
+          const page = await api.definitionHistory(name, { limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 50, cursor: flags.cursor });
           if (flags.json) printJson(page);
           else if (page.items.length === 0) console.log(`no tasks made by ${name} yet`);
           else {
