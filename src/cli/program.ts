@@ -10,6 +10,7 @@ import { registerSkipCommand } from "./commands/skip.js";
 import { registerStartDemoCommand } from "./commands/start-demo.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerNodesCommand } from "./commands/nodes.js";
+import { registerStatsCommand } from "./commands/stats.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerLimitsCommand } from "./commands/limits.js";
 import { registerServeCommand } from "./commands/serve.js";
@@ -61,6 +62,7 @@ export function createProgram(): Command {
   registerSkipCommand(program);
   registerLogsCommand(program);
   registerNodesCommand(program);
+  registerStatsCommand(program);
   registerMigrateCommand(program);
   registerLimitsCommand(program);
   registerTokenCommand(program);

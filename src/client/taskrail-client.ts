@@ -17,6 +17,7 @@ import type { Definition } from "../core/definition.js";
 import type { DefinitionSpec } from "../core/validation/definition-spec.js";
 import type { DefinitionQuery } from "../core/validation/definition-query.js";
 import type { DefinitionPage } from "../store/store.js";
+import { buildStatsReport, type StatsReport } from "./stats-report.js";
 import { DefinitionOperations, type ApplyDefinitionResult, type DefinitionDetails, type SchedulerStatus } from "./definition-operations.js";
 
 /** Anything dispatch accepts: a task-file object, a fluent builder, or a seeds'-shape builder. */
@@ -212,6 +213,15 @@ export class TaskrailClient {
   /** Every cluster-wide limit. */
   listLimits(): Promise<TaskLimit[]> {
     return this.store.listLimits();
+  }
+
+  /**
+   * Counts, success rate, throughput buckets, duration percentiles by type and the oldest
+   * waiting task of this client's tenant over a window (`{ window: "24h", buckets: 24 }`;
+   * default the last hour in 60 buckets). VALIDATION_FAILED names a bad field.
+   */
+  statsReport(query: { window?: string | number; buckets?: number } = {}): Promise<StatsReport> {
+    return buildStatsReport(this.store, this.scope, query, new Date(this.clock.now()));
   }
 
   /** Every known node (processes running workers), alive first. */
