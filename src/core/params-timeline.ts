@@ -27,3 +27,15 @@ export function paramsTimeline(task: Pick<Task, "initialParams"> & { steps: read
     return { paramsBefore, paramsAfter };
   });
 }
+
+/** A step as the API and `show --json` present it: the stored step plus what it saw and left. */
+export type StepWithParams = Step & StepParamsView;
+
+/** A task as the API and `show --json` present it: each step carries its params before and after. */
+export type TaskWithParams<T extends Task = Task> = Omit<T, "steps"> & { steps: StepWithParams[] };
+
+/** `task` with each step's `paramsBefore`/`paramsAfter` added (a new object; `task` is unchanged). */
+export function withParamsTimeline<T extends Task>(task: T): TaskWithParams<T> {
+  const views = paramsTimeline(task);
+  return { ...task, steps: task.steps.map((step, i) => ({ ...step, ...views[i] })) };
+}

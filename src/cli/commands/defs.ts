@@ -1,5 +1,6 @@
 // `taskrail defs`: definitions (task templates with a schedule) — create/apply from files,
 // list, show (with the next fire times), enable, disable, trigger, delete and history.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { ValidationError, type FieldError } from "../../core/errors.js";
 import { resolveDefinitionSpec, type DefinitionSpec } from "../../core/validation/definition-spec.js";
@@ -180,7 +181,7 @@ export function registerDefsCommand(program: Command): Command {
       runAction(flags.json, () =>
         withTaskApi(cmd, async (api): Promise<ExitCode> => {
           const task = await api.triggerDefinition(name);
-          if (flags.json) printJson(task);
+          if (flags.json) printJson(withParamsTimeline(task));
           else console.log(task.id);
           return EXIT.ok;
         }),
