@@ -213,7 +213,7 @@ export function registerDefsCommand(program: Command): Command {
       runAction(flags.json, () =>
         withTaskApi(cmd, async (api): Promise<ExitCode> => {
           const page = await api.definitionHistory(name, { limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 50, cursor: flags.cursor });
-          if (flags.json) printJson(page);
+          if (flags.json) printJson({ ...page, items: page.items.map((t) => withParamsTimeline(t)) });
           else if (page.items.length === 0) console.log(`no tasks made by ${name} yet`);
           else {
             const rows = page.items.map((t) => [t.id, t.status, formatStepCounter(t), formatTime(t.scheduledAt), formatTime(t.createdAt), t.creator ?? "-"]);
