@@ -39,6 +39,8 @@ export interface Step {
   executionMs: number | null;
   /** What the executor returned on success. */
   output: JsonValue;
+  /** The `setParam` patch this step's success merged into the task's params; null when it wrote none or has not succeeded. */
+  paramsSet: JsonObject | null;
 }
 
 /** One run of a chain of steps, as stored. */
@@ -55,6 +57,8 @@ export interface Task {
   creator: string | null;
   /** Shared variables: what steps `setParam` lands here. */
   params: JsonObject;
+  /** The params the task was dispatched with (a retry keeps them). */
+  initialParams: JsonObject;
   payload: JsonValue;
   steps: Step[];
   /** Index of the step that runs (or ran last); equals `steps.length` once all are done. */

@@ -31,11 +31,15 @@ export const RESPONSE_SCHEMAS: Record<string, unknown> = {
     status: stepStatusEnum, message: strOrNull, attempts: int, maxTries: int,
     backoff: obj({ kind: { type: "string", enum: ["fixed", "exponential", "fibonacci"] }, delayMs: int, maxMs: int, jitter: { type: "number" } }),
     timeoutMs: intOrNull, skipOnFailed: { type: "boolean" }, startedAt: timeOrNull, endedAt: timeOrNull, executionMs: intOrNull, output: anyJson,
+    paramsSet: { type: ["object", "null"], description: "the setParam patch this step's success merged into the task's params; null when it wrote none or has not succeeded" },
+    paramsBefore: { type: "object", description: "the task's params when this step started: initialParams plus the patches of the earlier steps that succeeded, in order" },
+    paramsAfter: { type: ["object", "null"], description: "paramsBefore with this step's paramsSet; null while the step has not succeeded" },
   }),
   Task: obj(
     {
       id: str, tenant: str, type: str, name: strOrNull, index: strOrNull, indexType: strOrNull, queue: str, priority: int,
-      creator: strOrNull, params: { type: "object" }, payload: anyJson, steps: { type: "array", items: ref("Step") },
+      creator: strOrNull, params: { type: "object" },
+      initialParams: { type: "object", description: "the params the task was dispatched with (a retry keeps them)" }, payload: anyJson, steps: { type: "array", items: ref("Step") },
       currentStep: int, status: statusEnum, message: strOrNull, progress: int, progressMessage: strOrNull, result: anyJson,
       runAt: time, timeoutMs: intOrNull, startTimeoutMs: intOrNull, deadlineAt: timeOrNull, retryCount: int,
       callbacks: { type: "array", items: str }, callbackStatus: strOrNull, callbackMessage: strOrNull, callbackAttempts: int,

@@ -17,6 +17,7 @@ import { describeMetricsReads } from "./store-contract/metrics-reads-contract.js
 import { describeServerTables } from "./store-contract/server-contract.js";
 import { describeDefinitions } from "./store-contract/definitions-contract.js";
 import { describeHotPath } from "./store-contract/hot-path-contract.js";
+import { describeParamsIo } from "./store-contract/params-io-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
 
@@ -54,5 +55,6 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeServerTables(context);
     describeDefinitions(context);
     describeHotPath(context);
+    describeParamsIo(context);
   });
 }

@@ -1,5 +1,6 @@
 // A failing task in the dashboard: its detail shows the failed step's message, and retrying
-// from that step (once what it calls has recovered) makes it succeed.
+// from that step (once what it calls has recovered) makes it succeed; the param that step then
+// writes shows in its "after" params, highlighted, and in the next step's "before".
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,9 +37,10 @@ test("a failed task shows its failed step's message, and retry from that step ma
   const task = await serve.api<{ id: string }>("POST", "/tasks", {
     type: "sync-orders",
     name: "sync orders",
+    params: { region: "eu" },
     steps: [
       { name: "prepare", executor: "noop" },
-      { name: "call-upstream", executor: "http", params: { url: `http://127.0.0.1:${port}/orders`, expectStatus: 200 } },
+      { name: "call-upstream", executor: "http", params: { url: `http://127.0.0.1:${port}/orders`, expectStatus: 200, saveAs: "upstream" } },
       { name: "finish", executor: "noop" },
     ],
   });
@@ -63,6 +65,21 @@ test("a failed task shows its failed step's message, and retry from that step ma
     await page.getByTestId("task-detail").locator('h1 [data-status="succeeded"]').waitFor({ timeout: 20_000 });
     await page.locator('[data-step="call-upstream"] [data-status="succeeded"]').waitFor();
     await page.locator('[data-step="finish"] [data-status="succeeded"]').waitFor();
+
+    // The param the retried step wrote: set (highlighted) in its "after", absent from its
+    // "before", and handed on to the next step's "before".
+    const called = page.locator('[data-step="call-upstream"]');
+    await called.locator("summary").click();
+    const setRow = called.getByTestId("params-after").locator('tr[data-key="upstream"]');
+    assert.equal(await setRow.getAttribute("data-set"), "true");
+    assert.equal(await setRow.locator("td").innerText(), JSON.stringify({ healthy: true }));
+    assert.equal(await called.getByTestId("params-after").locator('tr[data-key="region"]').getAttribute("data-set"), null);
+    assert.equal(await called.getByTestId("params-before").locator('tr[data-key="upstream"]').count(), 0);
+    assert.equal(await called.getByTestId("params-before").locator('tr[data-key="region"] td').innerText(), '"eu"');
+    const finish = page.locator('[data-step="finish"]');
+    await finish.locator("summary").click();
+    assert.equal(await finish.getByTestId("params-before").locator('tr[data-key="upstream"] td').innerText(), JSON.stringify({ healthy: true }));
+
     const detail = await serve.api<{ status: string; retryCount: number }>("GET", `/tasks/${task.id}`);
     assert.equal(detail.status, "succeeded");
     assert.equal(detail.retryCount, 1);

@@ -71,6 +71,7 @@ export function createFakeStepContext(init: FakeStepContextInit = {}): FakeStepC
     endedAt: null,
     executionMs: null,
     output: null,
+    paramsSet: null,
     ...init.step,
   };
   const task: TaskView = {
@@ -84,6 +85,7 @@ export function createFakeStepContext(init: FakeStepContextInit = {}): FakeStepC
     priority: 0,
     creator: null,
     params: {},
+    initialParams: {},
     payload: init.taskPayload ?? null,
     currentStep: 0,
     status: "running",

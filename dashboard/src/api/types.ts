@@ -40,6 +40,12 @@ export interface Step {
   endedAt: string | null;
   executionMs: number | null;
   output: Json;
+  /** The setParam patch this step's success wrote; null when none or not succeeded. */
+  paramsSet: Record<string, Json> | null;
+  /** The task's params when the step started (initial params + earlier successes' patches). */
+  paramsBefore: Record<string, Json>;
+  /** paramsBefore with this step's patch; null while the step has not succeeded. */
+  paramsAfter: Record<string, Json> | null;
 }
 
 export interface Task {
@@ -53,6 +59,8 @@ export interface Task {
   priority: number;
   creator: string | null;
   params: Record<string, Json>;
+  /** The params the task was dispatched with (a retry keeps them). */
+  initialParams: Record<string, Json>;
   payload: Json;
   steps: Step[];
   currentStep: number;

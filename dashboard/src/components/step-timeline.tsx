@@ -1,9 +1,10 @@
 // A task's step chain as a vertical timeline: status, attempts, durations, message, and the
-// step's params, payload and output on demand.
+// task params before and after the step, the step's own params, payload and output on demand.
 import type { Step, Task } from "../api/types.js";
 import { shortDuration } from "../format.js";
 import { JsonBlock } from "./json-block.js";
 import { StatusBadge } from "./status-badge.js";
+import { StepParams } from "./step-params.js";
 import { RelativeTime } from "./time.js";
 
 function stepDuration(step: Step, now: number): number | null {
@@ -51,7 +52,8 @@ export function StepTimeline(props: { task: Task; now: number }) {
                 </p>
               ) : null}
               <details>
-                <summary>params, payload and output</summary>
+                <summary>params before and after, payload and output</summary>
+                <StepParams step={step} />
                 <div class="json-grid">
                   <JsonBlock label="params (the step's own, before rendering)" value={step.params} />
                   <JsonBlock label="payload" value={step.payload} />

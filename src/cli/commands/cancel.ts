@@ -1,4 +1,5 @@
 // `taskrail cancel ID`: a pending task is cancelled at once; a running one is asked to stop.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -21,7 +22,7 @@ Exit code 3 if there is no such task, 4 if it already ended.`;
 async function cancelAction(id: string, flags: CancelFlags, cmd: Command): Promise<ExitCode> {
   return withTaskApi(cmd, async (api) => {
     const task = await api.cancelTask(id);
-    if (flags.json) printJson(task);
+    if (flags.json) printJson(withParamsTimeline(task));
     else if (task.status === "cancelled") console.log(`task ${task.id} cancelled`);
     else {
       const step = task.steps[task.currentStep];

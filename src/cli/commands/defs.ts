@@ -1,5 +1,6 @@
 // `taskrail defs`: definitions (task templates with a schedule) — create/apply from files,
 // list, show (with the next fire times), enable, disable, trigger, delete and history.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { ValidationError, type FieldError } from "../../core/errors.js";
 import { resolveDefinitionSpec, type DefinitionSpec } from "../../core/validation/definition-spec.js";
@@ -180,7 +181,7 @@ export function registerDefsCommand(program: Command): Command {
       runAction(flags.json, () =>
         withTaskApi(cmd, async (api): Promise<ExitCode> => {
           const task = await api.triggerDefinition(name);
-          if (flags.json) printJson(task);
+          if (flags.json) printJson(withParamsTimeline(task));
           else console.log(task.id);
           return EXIT.ok;
         }),
@@ -212,7 +213,7 @@ export function registerDefsCommand(program: Command): Command {
       runAction(flags.json, () =>
         withTaskApi(cmd, async (api): Promise<ExitCode> => {
           const page = await api.definitionHistory(name, { limit: flags.limit !== undefined ? parseIntFlag("--limit", flags.limit, 1, 1000) : 50, cursor: flags.cursor });
-          if (flags.json) printJson(page);
+          if (flags.json) printJson({ ...page, items: page.items.map((t) => withParamsTimeline(t)) });
           else if (page.items.length === 0) console.log(`no tasks made by ${name} yet`);
           else {
             const rows = page.items.map((t) => [t.id, t.status, formatStepCounter(t), formatTime(t.scheduledAt), formatTime(t.createdAt), t.creator ?? "-"]);

@@ -1,5 +1,6 @@
 // `taskrail dispatch|send`: builds a task from flags and/or a task file, stores it, and with
 // --wait waits for its end (exit 0 only if it succeeded).
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import { Command, Option } from "commander";
 import { ValidationError } from "../../core/errors.js";
 import { isPlainObject } from "../../core/json.js";
@@ -87,12 +88,12 @@ async function dispatchAction(type: string | undefined, flags: DispatchFlags, cm
       );
     }
     if (!flags.wait) {
-      if (flags.json) printJson(task);
+      if (flags.json) printJson(withParamsTimeline(task));
       else console.log(`follow it with: taskrail show ${task.id} --follow`);
       return EXIT.ok;
     }
     const final = await api.waitForTask(task.id, { pollMs: 250 });
-    if (flags.json) printJson(final);
+    if (flags.json) printJson(withParamsTimeline(final));
     else console.log(`\n${formatTaskView(final)}`);
     return exitCodeForStatus(final.status);
   });

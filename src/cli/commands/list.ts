@@ -1,5 +1,6 @@
 // `taskrail list`: a page of tasks, newest first, filtered; a table for people, `{ items,
 // total, nextCursor }` with --json.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -62,7 +63,7 @@ async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
     if (flags.definition !== undefined) query.definitionId = (await api.getDefinition(flags.definition)).id;
     const page = await api.listTasks(query);
     if (flags.json) {
-      printJson({ items: page.items, total: page.total, nextCursor: page.nextCursor });
+      printJson({ items: page.items.map((t) => withParamsTimeline(t)), total: page.total, nextCursor: page.nextCursor });
       return EXIT.ok;
     }
     if (page.items.length === 0) {

@@ -1,5 +1,6 @@
 // `taskrail retry ID [--from STEP]`: a failed/timeout/cancelled task goes back to pending from
 // its failed step (or from an earlier step), keeping what earlier steps did.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -24,7 +25,7 @@ Exit code 3 if there is no such task or step, 4 if the task is not failed/timeou
 async function retryAction(id: string, flags: RetryFlags, cmd: Command): Promise<ExitCode> {
   return withTaskApi(cmd, async (api) => {
     const task = await api.retryTask(id, { fromStep: flags.from });
-    if (flags.json) printJson(task);
+    if (flags.json) printJson(withParamsTimeline(task));
     else {
       const step = task.steps[task.currentStep];
       console.log(`task ${task.id} retried from step ${step ? step.name : "-"} (${task.status})`);

@@ -1,4 +1,5 @@
 // `taskrail show ID`: the task's header, steps and params; --follow redraws until it ends.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { isTerminalTaskStatus } from "../../core/status.js";
 import type { TaskApi } from "../task-api.js";
@@ -45,7 +46,7 @@ export async function followTask(api: TaskApi, id: string, options: { json?: boo
     }
     lastKey = key;
     if (ended) {
-      if (options.json) printJson(task);
+      if (options.json) printJson(withParamsTimeline(task));
       return exitCodeForStatus(task.status);
     }
     await delay(FOLLOW_POLL_MS);
@@ -59,7 +60,7 @@ async function showAction(id: string, flags: ShowFlags, cmd: Command): Promise<E
     const waiting = await api.waitingReason(task);
     const definition = task.definitionId !== null ? await api.getDefinitionById(task.definitionId) : null;
     if (flags.json) {
-      const doc = { ...task, ...(definition ? { definitionName: definition.name } : {}) };
+      const doc = { ...withParamsTimeline(task), ...(definition ? { definitionName: definition.name } : {}) };
       printJson(waiting === null ? doc : { ...doc, waitingReason: waiting });
     } else {
       const view = formatTaskView(task, new Date(), definition?.name ?? null);

@@ -1,4 +1,5 @@
 // `taskrail skip ID STEP`: marks the failed step skipped and resumes the chain after it.
+import { withParamsTimeline } from "../../core/params-timeline.js";
 import type { Command } from "commander";
 import { runAction, withTaskApi } from "../cli-context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -21,7 +22,7 @@ Exit code 3 if there is no such task or step, 4 if that step cannot be skipped n
 async function skipAction(id: string, step: string, flags: SkipFlags, cmd: Command): Promise<ExitCode> {
   return withTaskApi(cmd, async (api) => {
     const task = await api.skipStep(id, step);
-    if (flags.json) printJson(task);
+    if (flags.json) printJson(withParamsTimeline(task));
     else {
       const next = task.steps[task.currentStep];
       console.log(`step ${step} of task ${task.id} skipped; task is ${task.status}${next ? `, next step ${next.name}` : ""}`);

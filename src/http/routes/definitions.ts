@@ -6,6 +6,7 @@ import { taskQuerySchema } from "../../core/validation/task-query.js";
 import { definitionNameParamsSchema } from "../../core/validation/server-inputs.js";
 import { defineRoute, type RouteSpec } from "../route-spec.js";
 import { ref } from "../openapi-refs.js";
+import { taskJson, taskPageJson } from "../task-json.js";
 
 const TAG = "definitions";
 
@@ -136,7 +137,7 @@ export function definitionRoutes(base: string, opSuffix: string): RouteSpec[] {
       audit: "definition.trigger",
       successStatus: 201,
       response: { description: "the task", schema: ref("Task") },
-      handler: ({ client, params }) => client.triggerDefinition(params.name),
+      handler: async ({ client, params }) => taskJson(await client.triggerDefinition(params.name)),
     }),
     defineRoute({
       method: "GET",
@@ -148,7 +149,7 @@ export function definitionRoutes(base: string, opSuffix: string): RouteSpec[] {
       params: definitionNameParamsSchema,
       query: taskQuerySchema,
       response: { description: "a page of tasks", schema: ref("TaskPage") },
-      handler: ({ client, params, query }) => client.definitionHistory(params.name, query),
+      handler: async ({ client, params, query }) => taskPageJson(await client.definitionHistory(params.name, query)),
     }),
   ];
 }

@@ -3,6 +3,7 @@
 import { InvalidTransitionError } from "../../core/errors.js";
 import { defineRoute, type RouteSpec } from "../route-spec.js";
 import { ref } from "../openapi-refs.js";
+import { taskPageJson } from "../task-json.js";
 
 /** The scheduler of the serving process, as the API may drive it. */
 export interface SchedulerControl {
@@ -88,7 +89,7 @@ export function schedulerRoutes(control: SchedulerControl | null): RouteSpec[] {
       response: { description: "the tasks", schema: { type: "object", properties: { items: { type: "array", items: ref("Task") } }, required: ["items"] } },
       handler: async ({ client }) => {
         const page = await client.listTasks({ status: ["running"], limit: RUNNING_LIMIT });
-        return { items: page.items.filter((t) => t.definitionId !== null) };
+        return taskPageJson({ items: page.items.filter((t) => t.definitionId !== null) });
       },
     }),
   ];

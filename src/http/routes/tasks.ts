@@ -8,12 +8,13 @@ import { dispatchQuerySchema, idParamsSchema, logQuerySchema, retryInputSchema, 
 import { streamTaskLogs } from "../log-stream.js";
 import { defineRoute, type RouteSpec } from "../route-spec.js";
 import { ref } from "../openapi-refs.js";
+import { taskJson, taskPageJson } from "../task-json.js";
 
 const TAG = "tasks";
 
 /** A task as the API answers it: the stored task plus, while pending, why it waits. */
-async function taskView(task: Task, waitingReason: (t: Task) => Promise<string | null>): Promise<Task & { waitingReason: string | null }> {
-  return { ...task, waitingReason: task.status === "pending" ? await waitingReason(task) : null };
+async function taskView(task: Task, waitingReason: (t: Task) => Promise<string | null>) {
+  return taskJson({ ...task, waitingReason: task.status === "pending" ? await waitingReason(task) : null });
 }
 
 /** The task routes under `base` (`/api/v1/tasks` or `/api/v1/tasks/instances`); `idSuffix` keeps operationIds unique. */
@@ -30,7 +31,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       access: "viewer",
       query: taskQuerySchema,
       response: { description: "a page of tasks", schema: ref("TaskPage") },
-      handler: ({ client, query }) => client.listTasks(query),
+      handler: async ({ client, query }) => taskPageJson(await client.listTasks(query)),
     }),
     defineRoute({
       method: "GET",
@@ -54,7 +55,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       params: idParamsSchema,
       audit: "task.cancel",
       response: { description: "the task after the request", schema: ref("Task") },
-      handler: ({ client, params }) => client.cancelTask(params.id),
+      handler: async ({ client, params }) => taskJson(await client.cancelTask(params.id)),
     }),
     defineRoute({
       method: "POST",
@@ -69,7 +70,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       optionalBody: true,
       audit: "task.retry",
       response: { description: "the task, pending again", schema: ref("Task") },
-      handler: ({ client, params, body }) => client.retryTask(params.id, { fromStep: body.from }),
+      handler: async ({ client, params, body }) => taskJson(await client.retryTask(params.id, { fromStep: body.from })),
     }),
     defineRoute({
       method: "GET",
@@ -114,7 +115,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       handler: async ({ client, body, query, setAuditTarget }) => {
         const task = await client.dispatch(body as never, { onDuplicate: query.onDuplicate });
         setAuditTarget(task.id);
-        return task;
+        return taskJson(task);
       },
     }),
     defineRoute({
@@ -128,7 +129,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       body: skipInputSchema,
       audit: "task.skip",
       response: { description: "the task after the skip", schema: ref("Task") },
-      handler: ({ client, params, body }) => client.skipStep(params.id, body.step),
+      handler: async ({ client, params, body }) => taskJson(await client.skipStep(params.id, body.step)),
     }),
     defineRoute({
       method: "GET",

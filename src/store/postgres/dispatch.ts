@@ -8,7 +8,7 @@ import { taskFromNewTask, toJsonText } from "./row-mapping.js";
 import { getTask, getTasksById } from "./task-reads.js";
 
 // -- $1 ids, $2 tenants, $3 types, $4 names, $5 index keys, $6 index types, $7 queues, $8 priorities,
-// -- $9 creators, $10 params (json texts), $11 payloads (json texts), $12 step counts,
+// -- $9 creators, $10 params (json texts, also stored as initial_params), $11 payloads (json texts), $12 step counts,
 // -- $13 first executors, $14 first effective queues, $15 run ats, $16 timeouts ms,
 // -- $17 start timeouts ms, $18 callbacks (json texts of string arrays), $19 definition ids,
 // -- $20 scheduled ats, $21 created ats;
@@ -22,12 +22,12 @@ WITH t AS (
   INSERT INTO tasks (
     id, tenant, type, name, index_key, index_type, queue, priority, creator, params, payload,
     step_count, current_step, current_executor, current_queue, status, run_at, timeout_ms,
-    start_timeout_ms, start_deadline_at, callbacks, definition_id, scheduled_at, created_at, updated_at
+    start_timeout_ms, start_deadline_at, callbacks, definition_id, scheduled_at, created_at, updated_at, initial_params
   )
   SELECT id, tenant, type, name, index_key, index_type, queue, priority, creator, params::jsonb, payload::jsonb,
     step_count, 0, executor, current_queue, 'pending', run_at, timeout_ms,
     start_timeout_ms, created_at + start_timeout_ms * interval '1 millisecond',
-    ARRAY(SELECT jsonb_array_elements_text(callbacks::jsonb)), definition_id, scheduled_at, created_at, created_at
+    ARRAY(SELECT jsonb_array_elements_text(callbacks::jsonb)), definition_id, scheduled_at, created_at, created_at, params::jsonb
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
     $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[], $15::timestamptz[], $16::bigint[],
     $17::bigint[], $18::text[], $19::text[], $20::timestamptz[], $21::timestamptz[])

@@ -95,7 +95,7 @@ async function checkNoActiveDuplicate(db: SqlRunner, row: LockedRow): Promise<vo
 
 // -- $1 task id, $2 from: every step from `from` on starts over
 const RESET_STEPS = `
-UPDATE steps SET status = 'pending', attempts = 0, message = NULL, output = NULL,
+UPDATE steps SET status = 'pending', attempts = 0, message = NULL, output = NULL, params_set = NULL,
   started_at = NULL, ended_at = NULL, execution_ms = NULL
 WHERE task_id = $1 AND idx >= $2::int`;
 

@@ -53,6 +53,8 @@ export interface TaskRow {
   ended_at: Date | null;
   updated_at: Date;
   execution_ms: number | null;
+  /** The params the task was dispatched with. */
+  initial_params: JsonObject;
   steps: StepJson[] | null;
 }
 
@@ -80,6 +82,8 @@ export interface StepJson {
   ended_at: string | null;
   execution_ms: number | null;
   output: JsonValue;
+  /** The patch the step's success wrote, or null. */
+  params_set: JsonObject | null;
 }
 
 /** A `task_logs` row. */
@@ -136,6 +140,7 @@ export function mapStepJson(row: StepJson): Step {
     endedAt: toDate(row.ended_at),
     executionMs: row.execution_ms,
     output: row.output ?? null,
+    paramsSet: row.params_set ?? null,
   };
 }
 
@@ -152,6 +157,7 @@ export function mapTaskRow(row: TaskRow): Task {
     priority: row.priority,
     creator: row.creator,
     params: row.params,
+    initialParams: row.initial_params,
     payload: row.payload ?? null,
     steps: (row.steps ?? []).map(mapStepJson),
     currentStep: row.current_step,
@@ -215,6 +221,7 @@ export function taskFromNewTask(task: NewTask): Task {
     priority: task.priority,
     creator: task.creator,
     params: copy.params,
+    initialParams: JSON.parse(JSON.stringify(copy.params)) as JsonObject,
     payload: copy.payload,
     steps: copy.steps.map((s, index) => ({
       index,
@@ -235,6 +242,7 @@ export function taskFromNewTask(task: NewTask): Task {
       endedAt: null,
       executionMs: null,
       output: null,
+      paramsSet: null,
     })),
     currentStep: 0,
     status: "pending",

@@ -100,7 +100,8 @@ const CONTINUES = `(NOT ${ENDS} AND r.cont)`;
 // After the step is done: (a) last step → succeeded; (b) cancel requested → cancelled;
 // (c) `cont` → next step started under the same lease; (d) back to pending at now.
 // Per move: step_status (succeeded | skipped), step_message, output / payload / result (json
-// texts, NULL keeps the stored value), patch (json object merged into params, or NULL),
+// texts, NULL keeps the stored value), patch (json object merged into params and kept as
+// the step's params_set, or NULL),
 // cont, bump (lease token increment).
 const ADVANCE_COLUMNS = [
   ["step_status", "text"],
@@ -132,7 +133,8 @@ const ADVANCE_TASK = `
     updated_at = r.now,${armCallbacks(ENDS)}`;
 
 const ADVANCE_STEPS = `, done AS (
-  UPDATE steps s SET status = u.step_status, message = u.step_message, output = COALESCE(u.output::jsonb, s.output), ${STEP_ENDED}
+  UPDATE steps s SET status = u.step_status, message = u.step_message, output = COALESCE(u.output::jsonb, s.output),
+    params_set = u.patch::jsonb, ${STEP_ENDED}
   FROM u WHERE s.task_id = u.id AND s.idx = u.idx
 ), next AS (
   UPDATE steps s SET status = 'running', attempts = s.attempts + 1, started_at = u.now, ended_at = NULL, message = NULL

@@ -10,18 +10,18 @@ import { getTask } from "./task-reads.js";
 // -- @id, @tenant, @type, @name, @index, @indexType, @queue, @priority, @creator, @params JSON,
 // -- @payload JSON, @stepCount, @executor (step 0), @currentQueue (step 0's effective queue),
 // -- @runAt ms, @timeoutMs, @startTimeoutMs, @callbacks JSON array, @definitionId,
-// -- @scheduledAt ms, @createdAt ms
+// -- @scheduledAt ms, @createdAt ms; @params is also the task's initial_params (kept for ever).
 // ON CONFLICT DO NOTHING: a clash on the active-index unique index is reported by changes = 0
 // and answered with the existing task, with no exception unwinding the transaction.
 const INSERT_TASK = `
 INSERT INTO tasks (
   id, tenant, type, name, index_key, index_type, queue, priority, creator, params, payload,
   step_count, current_step, current_executor, current_queue, status, run_at, timeout_ms,
-  start_timeout_ms, callbacks, definition_id, scheduled_at, created_at, updated_at
+  start_timeout_ms, callbacks, definition_id, scheduled_at, created_at, updated_at, initial_params
 ) VALUES (
   @id, @tenant, @type, @name, @index, @indexType, @queue, @priority, @creator, @params, @payload,
   @stepCount, 0, @executor, @currentQueue, 'pending', @runAt, @timeoutMs,
-  @startTimeoutMs, @callbacks, @definitionId, @scheduledAt, @createdAt, @createdAt
+  @startTimeoutMs, @callbacks, @definitionId, @scheduledAt, @createdAt, @createdAt, @params
 ) ON CONFLICT DO NOTHING`;
 
 // -- @taskId, @idx, @name, @alias, @executor, @params JSON, @payload JSON, @queue, @maxTries,
@@ -154,6 +154,7 @@ function storedTask(task: NewTask, texts: { params: string; payload: string }, s
     priority: task.priority,
     creator: task.creator,
     params: JSON.parse(texts.params) as JsonObject,
+    initialParams: JSON.parse(texts.params) as JsonObject,
     payload: JSON.parse(texts.payload) as JsonValue,
     steps: task.steps.map((s, index) => ({
       index,
@@ -174,6 +175,7 @@ function storedTask(task: NewTask, texts: { params: string; payload: string }, s
       endedAt: null,
       executionMs: null,
       output: null,
+      paramsSet: null,
     })),
     currentStep: 0,
     status: "pending",

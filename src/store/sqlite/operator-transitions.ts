@@ -47,7 +47,7 @@ function checkNoActiveDuplicate(conn: SqliteConnection, row: TaskRow): void {
 
 // -- @id, @from: every step from `from` on starts over
 const RESET_STEPS = `
-UPDATE steps SET status = 'pending', attempts = 0, message = NULL, output = NULL,
+UPDATE steps SET status = 'pending', attempts = 0, message = NULL, output = NULL, params_set = NULL,
   started_at = NULL, ended_at = NULL, execution_ms = NULL
 WHERE task_id = @id AND idx >= @from`;
 

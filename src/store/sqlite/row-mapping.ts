@@ -49,6 +49,8 @@ export interface TaskRow {
   ended_at: number | null;
   updated_at: number;
   execution_ms: number | null;
+  /** JSON object text: the params the task was dispatched with. */
+  initial_params: string;
 }
 
 /** A `steps` row. */
@@ -75,6 +77,8 @@ export interface StepRow {
   ended_at: number | null;
   execution_ms: number | null;
   output: string | null;
+  /** JSON object text of the patch the step's success wrote, or NULL. */
+  params_set: string | null;
 }
 
 /** A `task_logs` row. */
@@ -97,7 +101,7 @@ export interface LogRow {
 // object here, where V8 creates it from a literal.
 
 /** Columns of `tasks` in the order raw reads return them. */
-export const TASKS_COLUMNS = `id, tenant, type, name, index_key, index_type, queue, priority, creator, params, payload, step_count, current_step, current_executor, current_queue, status, message, progress, progress_message, result, run_at, timeout_ms, start_timeout_ms, deadline_at, retry_count, callbacks, callback_status, callback_message, callback_attempts, callback_run_at, callback_lease_until, callback_token, definition_id, scheduled_at, cancel_requested, locked_by, lease_until, lease_token, created_at, started_at, ended_at, updated_at, execution_ms`;
+export const TASKS_COLUMNS = `id, tenant, type, name, index_key, index_type, queue, priority, creator, params, payload, step_count, current_step, current_executor, current_queue, status, message, progress, progress_message, result, run_at, timeout_ms, start_timeout_ms, deadline_at, retry_count, callbacks, callback_status, callback_message, callback_attempts, callback_run_at, callback_lease_until, callback_token, definition_id, scheduled_at, cancel_requested, locked_by, lease_until, lease_token, created_at, started_at, ended_at, updated_at, execution_ms, initial_params`;
 
 /** A raw `tasks` tuple (columns in `TASKS_COLUMNS` order) as a TaskRow. */
 export function taskRowFromTuple(t: unknown[]): TaskRow {
@@ -145,11 +149,12 @@ export function taskRowFromTuple(t: unknown[]): TaskRow {
     ended_at: t[40] as TaskRow["ended_at"],
     updated_at: t[41] as TaskRow["updated_at"],
     execution_ms: t[42] as TaskRow["execution_ms"],
+    initial_params: t[43] as TaskRow["initial_params"],
   };
 }
 
 /** Columns of `steps` in the order raw reads return them. */
-export const STEPS_COLUMNS = `task_id, idx, name, alias, executor, params, payload, queue, status, message, attempts, max_tries, backoff_kind, backoff_delay_ms, backoff_max_ms, backoff_jitter, timeout_ms, skip_on_failed, started_at, ended_at, execution_ms, output`;
+export const STEPS_COLUMNS = `task_id, idx, name, alias, executor, params, payload, queue, status, message, attempts, max_tries, backoff_kind, backoff_delay_ms, backoff_max_ms, backoff_jitter, timeout_ms, skip_on_failed, started_at, ended_at, execution_ms, output, params_set`;
 
 /** A raw `steps` tuple (columns in `STEPS_COLUMNS` order) as a StepRow. */
 export function stepRowFromTuple(t: unknown[]): StepRow {
@@ -176,6 +181,7 @@ export function stepRowFromTuple(t: unknown[]): StepRow {
     ended_at: t[19] as StepRow["ended_at"],
     execution_ms: t[20] as StepRow["execution_ms"],
     output: t[21] as StepRow["output"],
+    params_set: t[22] as StepRow["params_set"],
   };
 }
 
@@ -237,6 +243,7 @@ export function mapStepRow(row: StepRow): Step {
     endedAt: toDate(row.ended_at),
     executionMs: row.execution_ms,
     output: parseJson(row.output),
+    paramsSet: row.params_set === null ? null : (JSON.parse(row.params_set) as JsonObject),
   };
 }
 
@@ -253,6 +260,7 @@ export function mapTaskRow(row: TaskRow, steps: StepRow[]): Task {
     priority: row.priority,
     creator: row.creator,
     params: JSON.parse(row.params) as JsonObject,
+    initialParams: JSON.parse(row.initial_params) as JsonObject,
     payload: parseJson(row.payload),
     steps: steps.map(mapStepRow),
     currentStep: row.current_step,

@@ -41,14 +41,20 @@ function fenceStep(conn: SqliteConnection, lease: Lease, stepIndex: number, now:
   return task;
 }
 
-/** Shallow merge of a `setParam` patch into stored params text (null when nothing changes). */
-function mergeParams(stored: string, patch: JsonObject | null): string | null {
+/** A `setParam` patch with `undefined` values as null (JSON would drop the key); null when empty. */
+function cleanPatch(patch: JsonObject | null | undefined): JsonObject | null {
   if (patch === null || patch === undefined) return null;
   const keys = Object.keys(patch);
   if (keys.length === 0) return null;
-  const params = JSON.parse(stored) as JsonObject;
-  for (const key of keys) params[key] = patch[key] === undefined ? null : patch[key];
-  return JSON.stringify(params);
+  const out: JsonObject = {};
+  for (const key of keys) out[key] = patch[key] === undefined ? null : patch[key];
+  return out;
+}
+
+/** Shallow merge of a cleaned patch into stored params text (null when nothing changes). */
+function mergeParams(stored: string, patch: JsonObject | null): string | null {
+  if (patch === null) return null;
+  return JSON.stringify({ ...(JSON.parse(stored) as JsonObject), ...patch });
 }
 
 // The fence of SELECT_FENCED + fenceStep as the WHERE of an UPDATE (@id, @token, @node, @now,
@@ -106,9 +112,12 @@ export function completeStep(conn: SqliteConnection, lease: Lease, req: Complete
   if (fast !== undefined) return fast;
   const task = fenceStep(conn, lease, req.stepIndex, now);
   if (task === undefined) return LEASE_LOST;
-  finishStep(conn, lease.taskId, req.stepIndex, "succeeded", null, now, output);
+  // The patch lands twice in this transaction: merged into the task's params, and kept as
+  // the step's own `params_set` so before/after of each step can be told (params-timeline).
+  const patch = cleanPatch(req.paramsPatch);
+  finishStep(conn, lease.taskId, req.stepIndex, "succeeded", null, now, output, patch === null ? null : JSON.stringify(patch));
   const handOver = {
-    params: mergeParams(task.params, req.paramsPatch),
+    params: mergeParams(task.params, patch),
     payload: req.taskPayload === undefined ? null : toJsonText(req.taskPayload),
     result: output,
   };

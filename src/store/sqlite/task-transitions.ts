@@ -25,7 +25,7 @@ const STEP_WRITES = `
 
 // -- @id, @idx, @status, @message, @output JSON or NULL, @now ms
 const FINISH_STEP = `
-UPDATE steps SET status = @status, message = @message, output = COALESCE(@output, output),
+UPDATE steps SET status = @status, message = @message, output = COALESCE(@output, output), params_set = @paramsSet,
   ended_at = @now, execution_ms = @now - started_at
 WHERE task_id = @id AND idx = @idx`;
 
@@ -64,7 +64,10 @@ const INSERT_LOG = `
 INSERT INTO task_logs (task_id, tenant, step_index, attempt, at, level, message, fields)
 VALUES (@taskId, @tenant, @stepIndex, @attempt, @at, @level, @message, @fields)`;
 
-/** Records how a step's try ended (`output` undefined keeps the stored output). */
+/**
+ * Records how a step's try ended (`output` undefined keeps the stored output). `paramsSet` is
+ * the JSON text of the params patch a success wrote; every other end stores NULL.
+ */
 export function finishStep(
   conn: SqliteConnection,
   id: string,
@@ -73,8 +76,9 @@ export function finishStep(
   message: string | null,
   now: number,
   output?: string,
+  paramsSet: string | null = null,
 ): void {
-  conn.stmt(FINISH_STEP).run({ id, idx, status, message, output: output ?? null, now });
+  conn.stmt(FINISH_STEP).run({ id, idx, status, message, output: output ?? null, paramsSet, now });
 }
 
 /** What a finished step hands on to the task. JSON texts; null keeps the stored value. */
