@@ -114,8 +114,8 @@ export class HttpApiClient implements CliApi {
   }
 
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
-    const page = (await this.call("GET", `/api/v1/tasks${queryString(query)}`)) as { items: unknown[]; total: number; nextCursor: string | null };
-    return { items: page.items.map(reviveTask), total: page.total, nextCursor: page.nextCursor };
+    const page = (await this.call("GET", `/api/v1/tasks${queryString(query)}`)) as { items: unknown[]; total: number; totalCapped: boolean; nextCursor: string | null };
+    return { items: page.items.map(reviveTask), total: page.total, totalCapped: page.totalCapped === true, nextCursor: page.nextCursor };
   }
 
   async cancelTask(id: string): Promise<Task> {
@@ -190,8 +190,8 @@ export class HttpApiClient implements CliApi {
   }
 
   async definitionHistory(name: string, query: TaskQuery = {}): Promise<TaskPage> {
-    const page = (await this.call("GET", `${definitionPath(name)}/history${queryString(query)}`)) as { items: unknown[]; total: number; nextCursor: string | null };
-    return { items: page.items.map(reviveTask), total: page.total, nextCursor: page.nextCursor };
+    const page = (await this.call("GET", `${definitionPath(name)}/history${queryString(query)}`)) as { items: unknown[]; total: number; totalCapped: boolean; nextCursor: string | null };
+    return { items: page.items.map(reviveTask), total: page.total, totalCapped: page.totalCapped === true, nextCursor: page.nextCursor };
   }
 
   /**

@@ -49,7 +49,7 @@ export const RESPONSE_SCHEMAS: Record<string, unknown> = {
     },
     ["id", "tenant", "type", "status", "steps", "params", "createdAt"],
   ),
-  TaskPage: obj({ items: { type: "array", items: ref("Task") }, total: int, nextCursor: strOrNull }),
+  TaskPage: obj({ items: { type: "array", items: ref("Task") }, total: int, totalCapped: { type: "boolean" }, nextCursor: strOrNull }),
   LogEntry: obj({
     id: int, taskId: str, stepIndex: intOrNull, attempt: intOrNull, at: time,
     level: { type: "string", enum: ["debug", "info", "warn", "error"] }, message: str, fields: { type: ["object", "null"] },

@@ -41,10 +41,20 @@ export interface PageRequest {
   cursor?: string | null;
 }
 
+/** Where a task list stops counting its total (see TaskPage.total). */
+export const TASK_TOTAL_CAP = 10_000;
+
 /** One page of tasks with the total count matching the filter (all pages). */
 export interface TaskPage {
   items: Task[];
+  /**
+   * Tasks matching the filter (all pages), counted exactly up to TASK_TOTAL_CAP; past it the
+   * count stops there and `totalCapped` is true ("10,000+"): counting a million rows on every
+   * page would cost more than the page itself.
+   */
   total: number;
+  /** True when more than TASK_TOTAL_CAP tasks match: `total` is then the cap, a lower bound. */
+  totalCapped: boolean;
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor: string | null;
 }

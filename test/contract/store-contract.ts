@@ -17,6 +17,7 @@ import { describeMetricsReads } from "./store-contract/metrics-reads-contract.js
 import { describeServerTables } from "./store-contract/server-contract.js";
 import { describeDefinitions } from "./store-contract/definitions-contract.js";
 import { describeHotPath } from "./store-contract/hot-path-contract.js";
+import { describeTaskTotal } from "./store-contract/task-total-contract.js";
 import { describeParamsIo } from "./store-contract/params-io-contract.js";
 
 export type { StoreHarness } from "./store-contract/contract-context.js";
@@ -55,6 +56,7 @@ export function runStoreContract(backend: string, harness: StoreHarness): void {
     describeServerTables(context);
     describeDefinitions(context);
     describeHotPath(context);
+    describeTaskTotal(context);
     describeParamsIo(context);
   });
 }

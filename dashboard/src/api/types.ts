@@ -88,6 +88,8 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
   total?: number;
+  /** More than the server counts: `total` is a lower bound ("10,000+"). */
+  totalCapped?: boolean;
 }
 
 export interface LogEntry {

@@ -124,7 +124,7 @@ export function TasksPage() {
         </button>
         <span class="muted">
           page {cursors.length}
-          {page.data?.total !== undefined ? ` · ${page.data.total} tasks` : ""}
+          {page.data?.total !== undefined ? ` · ${page.data.total.toLocaleString("en-US")}${page.data.totalCapped ? "+" : ""} tasks` : ""}
         </span>
         <button
           type="button"

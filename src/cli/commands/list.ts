@@ -63,11 +63,11 @@ async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
     if (flags.definition !== undefined) query.definitionId = (await api.getDefinition(flags.definition)).id;
     const page = await api.listTasks(query);
     if (flags.json) {
-      printJson({ items: page.items.map((t) => withParamsTimeline(t)), total: page.total, nextCursor: page.nextCursor });
+      printJson({ items: page.items.map((t) => withParamsTimeline(t)), total: page.total, totalCapped: page.totalCapped, nextCursor: page.nextCursor });
       return EXIT.ok;
     }
     if (page.items.length === 0) {
-      console.log(page.total === 0 ? "no tasks" : `no more tasks (${page.total} in all)`);
+      console.log(page.total === 0 ? "no tasks" : `no more tasks (${page.total}${page.totalCapped ? "+" : ""} in all)`);
       return EXIT.ok;
     }
     const rows = page.items.map((t) => [t.id, t.type, t.status, formatStepCounter(t), `${t.progress}%`, formatTime(t.createdAt), t.index ?? "-"]);
@@ -79,7 +79,7 @@ async function listAction(flags: ListFlags, cmd: Command): Promise<ExitCode> {
       headers.push("DEFINITION", "SCHEDULED");
     }
     console.log(formatTable(headers, rows));
-    const footer = `${page.items.length} of ${page.total} task${page.total === 1 ? "" : "s"}`;
+    const footer = `${page.items.length} of ${page.total}${page.totalCapped ? "+" : ""} task${page.total === 1 ? "" : "s"}`;
     console.log(page.nextCursor ? `${footer}; next page: --cursor ${page.nextCursor}` : footer);
     return EXIT.ok;
   });
@@ -111,7 +111,7 @@ export function registerListCommand(program: Command): Command {
     .option("--until <TIME>", "created before (ISO-8601, or -DURATION ago)")
     .option("--limit <N>", "tasks per page, 1-1000 (default 50)")
     .option("--cursor <CURSOR>", "the nextCursor of the previous page")
-    .option("--json", "print { items, total, nextCursor } as one JSON document")
+    .option("--json", "print { items, total, totalCapped, nextCursor } as one JSON document")
     .addHelpText("after", EXAMPLES)
     .action((flags: ListFlags, cmd: Command) => runAction(flags.json, () => listAction(flags, cmd)));
 }

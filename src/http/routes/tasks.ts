@@ -26,7 +26,7 @@ export function taskRoutes(base: string, opSuffix: string): RouteSpec[] {
       url: base,
       operationId: `listTasks${opSuffix}`,
       summary: `List tasks, newest first${alias}`,
-      description: "Filters combine with AND. `status` takes one value, a comma-separated list or a repeated parameter. Page with `limit` (1–1000, default 50) and the `nextCursor` of the previous page as `cursor`; `total` counts every match.",
+      description: "Filters combine with AND. `status` takes one value, a comma-separated list or a repeated parameter. Page with `limit` (1–1000, default 50) and the `nextCursor` of the previous page as `cursor`; `total` counts every match up to 10,000; past that it is 10,000 and `totalCapped` is true.",
       tag: TAG,
       access: "viewer",
       query: taskQuerySchema,

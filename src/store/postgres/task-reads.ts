@@ -2,7 +2,7 @@
 import { TaskNotFoundError, ValidationError, type FieldError } from "../../core/errors.js";
 import { TASK_STATUSES, type TaskStatus } from "../../core/status.js";
 import type { Task, TaskLogEntry } from "../../core/task.js";
-import type { LogQuery, PageRequest, TaskFilter, TaskPage, TenantScope } from "../store.js";
+import { TASK_TOTAL_CAP, type LogQuery, type PageRequest, type TaskFilter, type TaskPage, type TenantScope } from "../store.js";
 import type { SqlRunner } from "./postgres-connection.js";
 import { mapLogRow, mapTaskRow, TASK_WITH_STEPS, type LogRow, type TaskRow } from "./row-mapping.js";
 
@@ -97,22 +97,24 @@ export async function listTasks(db: SqlRunner, filter: TaskFilter, page: PageReq
   }
   pageParams.push(page.limit + 1);
   // One row more than asked tells whether a next page exists. The count repeats the filter
-  // (same placeholders) without the cursor.
+  // (same placeholders) without the cursor, and stops one past the cap (bounded cost).
+  const countSql = `SELECT count(*) FROM (SELECT 1 FROM tasks ${whereClause(where)} LIMIT ${TASK_TOTAL_CAP + 1}) c`;
   const sql = `
 WITH page AS (SELECT * FROM tasks ${whereClause(pageWhere)} ORDER BY id DESC LIMIT $${pageParams.length})
-SELECT ${TASK_WITH_STEPS}, (SELECT count(*) FROM tasks ${whereClause(where)}) AS total_count
+SELECT ${TASK_WITH_STEPS}, (${countSql}) AS total_count
 FROM page t ORDER BY t.id DESC`;
   let rows = (await db.query<TaskRow & { total_count: number }>(sql, pageParams)).rows;
-  let total: number;
+  let counted: number;
   if (rows.length === 0) {
     // An empty page (e.g. past the end) still reports the filter's total.
-    total = Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM tasks ${whereClause(where)}`, params)).rows[0].n);
-  } else total = Number(rows[0].total_count);
+    counted = Number((await db.query<{ n: number }>(`${countSql.replace("SELECT count(*)", "SELECT count(*) AS n")}`, params)).rows[0].n);
+  } else counted = Number(rows[0].total_count);
   const hasMore = rows.length > page.limit;
   if (hasMore) rows = rows.slice(0, page.limit);
   return {
     items: rows.map(mapTaskRow),
-    total,
+    total: Math.min(counted, TASK_TOTAL_CAP),
+    totalCapped: counted > TASK_TOTAL_CAP,
     nextCursor: hasMore ? rows[rows.length - 1].id : null,
   };
 }

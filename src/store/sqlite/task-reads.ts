@@ -2,7 +2,7 @@
 import { TaskNotFoundError, ValidationError, type FieldError } from "../../core/errors.js";
 import { TASK_STATUSES, type TaskStatus } from "../../core/status.js";
 import type { Task, TaskLogEntry } from "../../core/task.js";
-import type { LogQuery, PageRequest, TaskFilter, TaskPage, TenantScope } from "../store.js";
+import { TASK_TOTAL_CAP, type LogQuery, type PageRequest, type TaskFilter, type TaskPage, type TenantScope } from "../store.js";
 import {
   logRowFromTuple,
   mapLogRow,
@@ -114,13 +114,14 @@ export function checkLimit(limit: number, path = "limit"): void {
 export function listTasks(conn: SqliteConnection, filter: TaskFilter, page: PageRequest): TaskPage {
   checkLimit(page.limit);
   const { where, params } = filterSql(filter);
-  const countSql = `SELECT COUNT(*) AS n FROM tasks ${whereClause(where)}`;
+  // The count stops one past the cap: exact totals for ordinary lists, a bounded cost for huge ones.
+  const countSql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks ${whereClause(where)} LIMIT ${TASK_TOTAL_CAP + 1})`;
   const pageWhere = page.cursor ? [...where, "id < @cursor"] : where;
   // One row more than asked tells whether a next page exists without a second query.
   const pageSql = `SELECT ${TASKS_COLUMNS} FROM tasks ${whereClause(pageWhere)} ORDER BY id DESC LIMIT @limit`;
   const tuples = conn.raw(pageSql).all({ ...params, cursor: page.cursor ?? null, limit: page.limit + 1 }) as unknown[][];
   const rows = tuples.map(taskRowFromTuple);
-  const total = (conn.stmt(countSql).get(params) as { n: number }).n;
+  const counted = (conn.stmt(countSql).get(params) as { n: number }).n;
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const stepsByTask = new Map<string, StepRow[]>();
@@ -134,7 +135,8 @@ export function listTasks(conn: SqliteConnection, filter: TaskFilter, page: Page
   }
   return {
     items: pageRows.map((r) => mapTaskRow(r, stepsByTask.get(r.id) ?? [])),
-    total,
+    total: Math.min(counted, TASK_TOTAL_CAP),
+    totalCapped: counted > TASK_TOTAL_CAP,
     nextCursor: hasMore ? pageRows[pageRows.length - 1].id : null,
   };
 }
