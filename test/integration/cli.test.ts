@@ -313,12 +313,13 @@ describe("taskrail CLI", () => {
     assert.match(refused.stderr, /DUPLICATE_TASK/);
   });
 
-  test("list --json prints items, total and nextCursor, filtered and paged", async () => {
+  test("list --json prints items, total, totalCapped and nextCursor, filtered and paged", async () => {
     for (let i = 0; i < 3; i++) await run(["dispatch", "listed", "--step", "a=noop", "--run-at", "+1h"]);
-    const all = await runJson<{ items: TaskJson[]; total: number; nextCursor: string | null }>(["list", "--type", "listed", "--json"]);
+    const all = await runJson<{ items: TaskJson[]; total: number; totalCapped: boolean; nextCursor: string | null }>(["list", "--type", "listed", "--json"]);
     assert.equal(all.code, 0);
-    assert.deepEqual(Object.keys(all.doc).sort(), ["items", "nextCursor", "total"]);
+    assert.deepEqual(Object.keys(all.doc).sort(), ["items", "nextCursor", "total", "totalCapped"]);
     assert.equal(all.doc.total, 3);
+    assert.equal(all.doc.totalCapped, false);
     assert.equal(all.doc.nextCursor, null);
     assert.ok(all.doc.items.every((t) => t.type === "listed" && t.status === "pending"));
     const page1 = await runJson<{ items: TaskJson[]; total: number; nextCursor: string | null }>(["list", "--type", "listed", "--limit", "2", "--json"]);
