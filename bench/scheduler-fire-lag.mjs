@@ -3,7 +3,8 @@
 // transaction − its scheduled time (the `scheduler:fired` event's lagMs). Reports p50/p99/max
 // lag per store and the leader's CPU (process.cpuUsage) over the measured minutes.
 // Usage: npm run build && node bench/scheduler-fire-lag.mjs [--store postgres|sqlite|both]
-//   [--definitions 10000] [--minutes 3] [--fire-ahead 0,5s] (one run per store and window)
+//   [--definitions 10000] [--minutes 3] [--fire-ahead default,0,10s] (one run per store and
+//   window; "default" passes no fireAhead option, so the scheduler's default window applies)
 import { parseArgs } from "node:util";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import pg from "pg";
 import { createTaskrail } from "../dist/index.js";
 
 const { values } = parseArgs({
-  options: { store: { type: "string", default: "both" }, definitions: { type: "string", default: "10000" }, minutes: { type: "string", default: "3" }, "fire-ahead": { type: "string", default: "0" } },
+  options: { store: { type: "string", default: "both" }, definitions: { type: "string", default: "10000" }, minutes: { type: "string", default: "3" }, "fire-ahead": { type: "string", default: "default" } },
 });
 const DEFINITIONS = Number(values.definitions);
 const MINUTES = Number(values.minutes);
@@ -44,10 +45,10 @@ async function run(kind, fireAhead) {
       r.lastLagMs = Math.max(r.lastLagMs, e.lagMs);
       rounds.set(e.scheduledAt.getTime(), r);
     });
-    const scheduler = tr.startScheduler({ fireAhead });
+    const scheduler = tr.startScheduler(fireAhead === "default" ? {} : { fireAhead });
     // Measure whole minutes: from 5 s before the next minute's fires start (fire-ahead
     // included) to 30 s after the last one.
-    const aheadMs = Number(/^\d+$/.test(fireAhead) ? fireAhead : Number.parseFloat(fireAhead) * (fireAhead.endsWith("ms") ? 1 : 1000));
+    const aheadMs = fireAhead === "default" ? scheduler.options.fireAheadMs : Number(/^\d+$/.test(fireAhead) ? fireAhead : Number.parseFloat(fireAhead) * (fireAhead.endsWith("ms") ? 1 : 1000));
     const firstMinute = Math.ceil((Date.now() + 10_000 + aheadMs) / 60_000) * 60_000;
     await sleep(firstMinute - aheadMs - 5_000 - Date.now());
     lags.length = 0;

@@ -166,6 +166,9 @@ export class DefinitionOperations {
         fixedDelayMs: spec.schedule?.kind === "fixedDelay" ? spec.schedule.delayMs : null,
         nextFireAt,
         now,
+        // Tasks fired ahead under the old schedule (or for a definition now disabled) go: a
+        // changed schedule is replanned from now and makes its own fires.
+        withdrawEarlyFires: scheduleChanged || !enabled,
       });
       if (updated !== null) return { definition: updated, action: "updated" };
     }
@@ -182,10 +185,13 @@ export class DefinitionOperations {
     return firstFireAt(schedule, now, current.createdAt);
   }
 
-  /** Deletes a definition (the tasks it made stay); DEFINITION_NOT_FOUND when absent. */
+  /**
+   * Deletes a definition (the tasks it made stay, but tasks fired ahead whose time has not come
+   * are withdrawn); DEFINITION_NOT_FOUND when absent.
+   */
   async delete(ref: string): Promise<void> {
     const { tenant, name } = this.locate(ref);
-    if (!(await this.ctx.store.deleteDefinition(tenant, name))) throw new DefinitionNotFoundError(ref);
+    if (!(await this.ctx.store.deleteDefinition(tenant, name, this.now()))) throw new DefinitionNotFoundError(ref);
   }
 
   /** The definition with its schedule, next five fire times and recent skips. */

@@ -17,6 +17,13 @@ export const OVERLAP_POLICIES = ["allow", "forbid", "replace"] as const;
 /** An overlap policy. */
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
+/**
+ * The message of a task fired ahead of its time (the scheduler's fire-ahead window) and then
+ * withdrawn, cancelled before that time came, because its definition was disabled, deleted or
+ * given another schedule.
+ */
+export const EARLY_FIRE_WITHDRAWN_MESSAGE = "withdrawn before its fire time: the definition was disabled, deleted or rescheduled";
+
 /** `fireAll` makes at most this many tasks for one catch-up unless the definition says otherwise. */
 export const DEFAULT_FIRE_ALL_MAX = 100;
 

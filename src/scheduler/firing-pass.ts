@@ -55,11 +55,14 @@ export class FiringPass {
       const now = new Date(this.clock.now());
       const due = await this.store.listDueDefinitions(new Date(now.getTime() + this.options.fireAheadMs), readSize);
       if (due.length === 0) break;
+      // Read up to the fire-ahead horizon; a definition that may not fire ahead waits for its time.
+      const ready = due.filter((d) => d.definition.nextFireAt!.getTime() <= now.getTime() || this.firesAhead(d.definition));
       const chunks: DueDefinition[][] = [];
-      for (let i = 0; i < due.length; i += this.options.batchSize) chunks.push(due.slice(i, i + this.options.batchSize));
+      for (let i = 0; i < ready.length; i += this.options.batchSize) chunks.push(ready.slice(i, i + this.options.batchSize));
       await Promise.all(chunks.map((chunk) => this.fireChunk(chunk, now, result)));
       handled += due.length;
-      if (due.length < readSize) break;
+      // A full read made only of definitions that must wait would come back unchanged: stop.
+      if (due.length < readSize || ready.length === 0) break;
     }
     return result;
   }
@@ -87,6 +90,19 @@ export class FiringPass {
     }
   }
 
+  /**
+   * Whether the definition's fire times may be made ahead (within `fireAhead`). Not with the
+   * `forbid` or `replace` overlap policies: their check of the previous task (and `replace`'s
+   * cancel of it) must happen at the fire time, not up to a window before it.
+   */
+  private firesAhead(def: Definition): boolean {
+    if (this.options.fireAheadMs === 0) return false;
+    const cached = this.resolved(def);
+    // Unreadable: let fireOf stop its schedule now rather than report it every tick.
+    if (cached === null) return true;
+    return cached.resolved.schedule === null || cached.resolved.schedule.overlap === "allow";
+  }
+
   /** The fire of one due definition at `now`, plus the task `replace` cancels. */
   private fireOf(due: DueDefinition, now: Date): { fire: DefinitionFire; cancelTaskId: string | null } {
     const def = due.definition;
@@ -104,7 +120,7 @@ export class FiringPass {
       lastTaskId: def.lastTaskId,
       lastTaskStatus: due.lastTaskStatus,
       now,
-      horizon: new Date(now.getTime() + this.options.fireAheadMs),
+      horizon: schedule.overlap === "allow" ? new Date(now.getTime() + this.options.fireAheadMs) : now,
       misfireGraceMs: this.options.misfireGraceMs,
     });
     // A fire time still ahead (fire-ahead window) is not run before it comes.

@@ -23,7 +23,9 @@ export interface SchedulerOptions {
    * Fire-ahead window (Quartz's batchTriggerAcquisitionFireAheadTimeWindow): fire times up to
    * this far ahead are fired now, their tasks created with `runAt` = the fire time, so a burst
    * of thousands of definitions due at one instant is in the database before that instant.
-   * The overlap check and a disable then act this much earlier. @default 0
+   * Only definitions with the `allow` overlap policy (the default) fire ahead; a disable or a
+   * delete withdraws (cancels) the tasks fired ahead whose time has not come. 0 turns it off.
+   * @default "5s"
    */
   fireAhead?: number | string;
 }
@@ -41,7 +43,7 @@ export interface ResolvedSchedulerOptions {
   readonly fireAheadMs: number;
 }
 
-const DEFAULTS = { lease: 5_000, tickInterval: 200, misfireGrace: 60_000, batchSize: 500, parallelBatches: 4, fireAhead: 0 } as const;
+const DEFAULTS = { lease: 5_000, tickInterval: 200, misfireGrace: 60_000, batchSize: 500, parallelBatches: 4, fireAhead: 5_000 } as const;
 
 const positiveDuration = durationSchema.refine((ms) => ms > 0, "must be > 0");
 

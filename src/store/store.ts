@@ -231,6 +231,11 @@ export interface DefinitionUpdate {
   fixedDelayMs: number | null;
   nextFireAt: Date | null;
   now: Date;
+  /**
+   * Withdraw (cancel) the tasks fired ahead whose fire time is still after `now`, in the same
+   * transaction: set when the schedule changes or the update disables the definition.
+   */
+  withdrawEarlyFires: boolean;
 }
 
 /** Filters of `listDefinitions`. */
@@ -578,8 +583,12 @@ export interface Store {
    */
   updateDefinition(update: DefinitionUpdate): Promise<Definition | null>;
 
-  /** Deletes the definition and its skip records (its tasks stay); false when absent. */
-  deleteDefinition(tenant: string, name: string): Promise<boolean>;
+  /**
+   * Deletes the definition and its skip records; false when absent. Its tasks stay, except the
+   * ones fired ahead whose fire time is still after `now`: those are withdrawn (cancelled) in
+   * the same transaction.
+   */
+  deleteDefinition(tenant: string, name: string, now: Date): Promise<boolean>;
 
   /** The definition, or null. */
   getDefinition(tenant: string, name: string): Promise<Definition | null>;
@@ -592,7 +601,8 @@ export interface Store {
 
   /**
    * Enables or disables (version + 1 when it changes; `nextFireAt` is kept, so a re-enabled
-   * definition catches up by its misfire policy). Null when absent.
+   * definition catches up by its misfire policy). Null when absent. A disable also withdraws
+   * (cancels) the tasks fired ahead whose fire time is still after `now`, in the same transaction.
    */
   setDefinitionEnabled(tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null>;
 

@@ -1,5 +1,6 @@
 // The scheduler with an injected clock on SQLite: leader election, firing at the right
-// instants (DST included), fixedDelay, overlap and misfire policies, disable/enable, trigger.
+// instants (DST included), fixedDelay, overlap and misfire policies, disable/enable, trigger,
+// and the default fire-ahead window (early fires, and their withdrawal).
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { DefinitionSpec } from "../../src/core/validation/definition-spec.js";
@@ -12,7 +13,9 @@ import { FakeClock } from "../support/fake-clock.js";
 import { tempSqliteUrl } from "../support/temp-sqlite.js";
 
 const task = { type: "job", steps: [{ name: "run", executor: "noop" }] };
-const OPTIONS: SchedulerOptions = { lease: 5000, tickInterval: 200, misfireGrace: 10_000, nodeName: "a" };
+// fireAhead 0: these tests watch tasks being created at their fire instants; the default
+// window (5 s) has its own tests below ("fire-ahead window").
+const OPTIONS: SchedulerOptions = { lease: 5000, tickInterval: 200, misfireGrace: 10_000, nodeName: "a", fireAhead: 0 };
 
 let clock: FakeClock;
 let tr: Taskrail;
@@ -264,3 +267,129 @@ describe("firing", () => {
     assert.equal((await tr.client.definitionHistory("manual")).total, 1);
   });
 });
+
+/** Every task the worker could start at the clock's time (claimed and released by the test). */
+async function claimableNow(): Promise<string[]> {
+  const claimed = await tr.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 100, leaseMs: 30_000, now: clock.date() });
+  return claimed.map((c) => c.task.id);
+}
+
+describe("fire-ahead window (the default, 5 s)", () => {
+  /** A scheduler with the default fireAhead. */
+  function defaultScheduler(): Scheduler {
+    const { fireAhead: _ignored, ...rest } = OPTIONS;
+    return new Scheduler({ store: tr.store, events: tr.events, clock }, rest);
+  }
+
+  test("is 5 s: an allow definition's task exists up to 5 s early and cannot start before its time", async () => {
+    await tr.client.createDefinition({ name: "hourly", schedule: { cron: "0 * * * *" }, task });
+    const s = defaultScheduler();
+    assert.equal(s.options.fireAheadMs, 5000);
+    clock.set("2030-01-01T00:59:54.900Z");
+    await s.tick();
+    assert.equal((await history("hourly")).length, 0, "not earlier than the window");
+    clock.set("2030-01-01T00:59:55.000Z");
+    await s.tick();
+    const [early] = await history("hourly");
+    assert.equal(early.scheduledAt!.toISOString(), "2030-01-01T01:00:00.000Z");
+    assert.equal(early.runAt.toISOString(), "2030-01-01T01:00:00.000Z");
+    clock.set("2030-01-01T00:59:59.999Z");
+    assert.deepEqual(await claimableNow(), []);
+    clock.set("2030-01-01T01:00:00.000Z");
+    assert.deepEqual(await claimableNow(), [early.id]);
+  });
+
+  test("forbid and replace definitions are not fired ahead: the overlap check happens at the fire time", async () => {
+    await tr.client.createDefinition({ name: "solo", schedule: { fixedRate: "10s", overlap: "forbid" }, task });
+    await tr.client.createDefinition({ name: "latest", schedule: { fixedRate: "10s", overlap: "replace" }, task });
+    const s = defaultScheduler();
+    await s.tick();
+    const [soloFirst] = await history("solo");
+    const [latestFirst] = await history("latest");
+    // Both previous tasks end 3 s before the next fire: inside the window, before the time.
+    clock.set("2030-01-01T00:00:06Z");
+    await s.tick();
+    assert.equal((await history("solo")).length, 1, "forbid: nothing made ahead");
+    assert.equal((await history("latest")).length, 1, "replace: nothing made ahead");
+    clock.set("2030-01-01T00:00:07Z");
+    await finishClaimed([soloFirst.id, latestFirst.id]);
+    clock.set("2030-01-01T00:00:10Z");
+    await s.tick();
+    assert.deepEqual((await scheduledTimes("solo")).map((t) => t.slice(17, 19)), ["00", "10"], "forbid fired: the previous had ended by then");
+    assert.deepEqual((await tr.client.getDefinition("solo")).skippedFires, []);
+    assert.equal((await tr.client.getTask(latestFirst.id)).status, "succeeded", "replace cancelled nothing");
+  });
+
+  test("a definition disabled inside the window never fires: its early task is withdrawn and never runs", async () => {
+    await tr.client.createDefinition({ name: "paused", schedule: { cron: "0 * * * *" }, task });
+    const s = defaultScheduler();
+    clock.set("2030-01-01T00:59:57Z");
+    await s.tick();
+    const [early] = await history("paused");
+    assert.equal(early.status, "pending");
+    await tr.client.disableDefinition("paused");
+    const withdrawn = await tr.client.getTask(early.id);
+    assert.equal(withdrawn.status, "cancelled");
+    assert.match(withdrawn.message ?? "", /withdrawn before its fire time/);
+    clock.set("2030-01-01T01:00:00Z");
+    assert.deepEqual(await claimableNow(), [], "nothing to run at the fire time");
+    await runUntil(s, "2030-01-01T01:10:00Z");
+    assert.equal((await history("paused")).length, 1, "no other task");
+  });
+
+  test("a deleted definition's early task is withdrawn", async () => {
+    await tr.client.createDefinition({ name: "gone", schedule: { cron: "0 * * * *" }, task });
+    const s = defaultScheduler();
+    clock.set("2030-01-01T00:59:58Z");
+    await s.tick();
+    const [early] = await history("gone");
+    assert.equal(early.status, "pending");
+    await tr.client.deleteDefinition("gone");
+    assert.equal((await tr.client.getTask(early.id)).status, "cancelled");
+  });
+
+  test("a changed schedule withdraws the early task and fires by the new one; a changed task keeps it", async () => {
+    const spec = { name: "moving", schedule: { cron: "0 * * * *" }, task };
+    await tr.client.createDefinition(spec);
+    const s = defaultScheduler();
+    clock.set("2030-01-01T00:59:56Z");
+    await s.tick();
+    const [first] = await history("moving");
+    // Only the task changes: the fire made ahead stands (the change applies from the next one).
+    await tr.client.updateDefinition("moving", { ...spec, task: { ...task, priority: 5 } });
+    assert.equal((await tr.client.getTask(first.id)).status, "pending");
+    // The schedule changes: the early fire goes and the new schedule plans from now.
+    await tr.client.updateDefinition("moving", { ...spec, schedule: { cron: "30 * * * *" }, task: { ...task, priority: 5 } });
+    assert.equal((await tr.client.getTask(first.id)).status, "cancelled");
+    assert.equal((await tr.client.getDefinition("moving")).nextFireAt?.toISOString(), "2030-01-01T01:30:00.000Z");
+    await runUntil(s, "2030-01-01T01:31:00Z", 5000);
+    const live = (await history("moving")).filter((t) => t.status !== "cancelled").map((t) => t.scheduledAt!.toISOString());
+    assert.deepEqual(live, ["2030-01-01T01:30:00.000Z"]);
+  });
+
+  test("fixedDelay: the next task is made ahead but starts a whole delay after the previous one ended", async () => {
+    await tr.client.createDefinition({ name: "delay", schedule: { fixedDelay: "10s" }, task });
+    const s = defaultScheduler();
+    await s.tick();
+    const [first] = await history("delay");
+    await runUntil(s, "2030-01-01T00:00:30Z");
+    assert.equal((await history("delay")).length, 1, "no second task while the first is active");
+    await finishClaimed([first.id]);
+    const endedAt = clock.now();
+    clock.set(new Date(endedAt + 5000));
+    await s.tick();
+    const [, second] = await history("delay");
+    assert.equal(second.runAt.getTime(), endedAt + 10_000);
+    clock.set(new Date(endedAt + 9_999));
+    assert.deepEqual(await claimableNow(), []);
+  });
+});
+
+/** Claims the given pending tasks at the clock's time and completes them. */
+async function finishClaimed(ids: string[]): Promise<void> {
+  const now = clock.date();
+  const claimed = await tr.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 100, leaseMs: 30_000, now });
+  for (const c of claimed) {
+    if (ids.includes(c.task.id)) await tr.store.completeStep(c.lease, { stepIndex: 0, output: null, paramsPatch: null, continueNext: false, now });
+  }
+}

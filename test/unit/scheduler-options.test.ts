@@ -6,7 +6,7 @@ import { resolveSchedulerOptions } from "../../src/scheduler/scheduler-options.j
 
 test("defaults: a 5 s lease renewed every second, 200 ms ticks, 60 s misfire grace", () => {
   const o = resolveSchedulerOptions({ nodeName: "s1" });
-  assert.deepEqual({ ...o }, { nodeName: "s1", leaseMs: 5000, renewMs: 1000, tickMs: 200, misfireGraceMs: 60_000, batchSize: 500, parallelBatches: 4, fireAheadMs: 0 });
+  assert.deepEqual({ ...o }, { nodeName: "s1", leaseMs: 5000, renewMs: 1000, tickMs: 200, misfireGraceMs: 60_000, batchSize: 500, parallelBatches: 4, fireAheadMs: 5000 });
   assert.ok(Object.isFrozen(o));
 });
 

@@ -82,7 +82,7 @@ export function registerSchedulerCommand(program: Command): Command {
     .option("--lease <DURATION>", "leader lease; a dead leader is replaced after about this long (default 5s)")
     .option("--tick-interval <DURATION>", "how often the leader looks for due definitions (default 200ms)")
     .option("--misfire-grace <DURATION>", "a fire later than this counts as missed; its misfire policy applies (default 60s)")
-    .option("--fire-ahead <DURATION>", "create tasks up to this long before their fire time, runAt = the fire time (default 0)")
+    .option("--fire-ahead <DURATION>", "create tasks up to this long before their fire time, runAt = the fire time (default 5s; 0 turns it off)")
     .addOption(new Option("--log-level <LEVEL>", "log level on stderr").choices(LOG_LEVELS).default("info"))
     .addHelpText("after", EXAMPLES)
     .action((flags: SchedulerFlags, cmd: Command) => runAction(false, () => runScheduler(cmd, flags)));

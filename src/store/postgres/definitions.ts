@@ -6,6 +6,7 @@ import type { JsonObject } from "../../core/json.js";
 import type { TaskStatus } from "../../core/status.js";
 import { decodeDefinitionCursor, encodeDefinitionCursor } from "../definition-cursor.js";
 import type { DefinitionFilter, DefinitionPage, DefinitionUpdate, NewDefinition, PageRequest, TenantScope } from "../store.js";
+import { withdrawEarlyFires } from "./early-fires.js";
 import { isUniqueViolation, type SqlRunner } from "./postgres-connection.js";
 
 interface DefinitionRow {
@@ -67,6 +68,9 @@ UPDATE definitions AS d SET enabled = $3, version = d.version + 1, updated_at = 
 WHERE d.tenant = $1 AND d.name = $2 AND d.enabled <> $3`;
 // $1 tenant, $2 name
 const DELETE = `DELETE FROM definitions WHERE tenant = $1 AND name = $2`;
+// $1 tenant, $2 name: taken first by a delete, so a fire of the definition in flight either
+// committed (its early tasks are withdrawn) or fails its compare-and-set afterwards.
+const LOCK_BY_NAME = `SELECT id FROM definitions WHERE tenant = $1 AND name = $2 FOR UPDATE`;
 // $1 now, $2 limit
 const SELECT_DUE = `
 SELECT ${COLUMNS}, t.status AS last_task_status FROM definitions d LEFT JOIN tasks t ON t.id = d.last_task_id
@@ -118,14 +122,20 @@ export async function createDefinition(db: SqlRunner, def: NewDefinition): Promi
 /** `Store.updateDefinition`. */
 export async function updateDefinition(db: SqlRunner, u: DefinitionUpdate): Promise<Definition | null> {
   const updated = await one(db, UPDATE, [u.id, u.expectedVersion, u.description, u.enabled, JSON.stringify(u.spec), u.scheduleKind, u.fixedDelayMs, u.nextFireAt, u.now]);
-  if (updated) return updated;
+  if (updated) {
+    if (u.withdrawEarlyFires) await withdrawEarlyFires(db, u.id, u.now);
+    return updated;
+  }
   if ((await one(db, SELECT_BY_ID, [u.id])) === null) throw new DefinitionNotFoundError(u.id);
   return null;
 }
 
 /** `Store.deleteDefinition` (skip records go by ON DELETE CASCADE). */
-export async function deleteDefinition(db: SqlRunner, tenant: string, name: string): Promise<boolean> {
-  return ((await db.query(DELETE, [tenant, name])).rowCount ?? 0) === 1;
+export async function deleteDefinition(tx: SqlRunner, tenant: string, name: string, now: Date): Promise<boolean> {
+  const locked = (await tx.query<{ id: string }>(LOCK_BY_NAME, [tenant, name])).rows[0];
+  if (locked === undefined) return false;
+  await withdrawEarlyFires(tx, locked.id, now);
+  return ((await tx.query(DELETE, [tenant, name])).rowCount ?? 0) === 1;
 }
 
 /** `Store.getDefinition`. */
@@ -139,10 +149,12 @@ export async function getDefinitionById(db: SqlRunner, id: string, tenant: Tenan
   return def && (tenant === null || def.tenant === tenant) ? def : null;
 }
 
-/** `Store.setDefinitionEnabled`. */
+/** `Store.setDefinitionEnabled`; a disable runs in a transaction (`db`) that also withdraws early fires. */
 export async function setDefinitionEnabled(db: SqlRunner, tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null> {
   await db.query(SET_ENABLED, [tenant, name, enabled, now]);
-  return one(db, SELECT_BY_NAME, [tenant, name]);
+  const def = await one(db, SELECT_BY_NAME, [tenant, name]);
+  if (def !== null && !enabled) await withdrawEarlyFires(db, def.id, now);
+  return def;
 }
 
 /** `Store.listDefinitions`: filters built from bound values only. */

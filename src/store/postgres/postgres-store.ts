@@ -333,11 +333,12 @@ export class PostgresStore implements Store {
   }
 
   async updateDefinition(update: DefinitionUpdate): Promise<Definition | null> {
-    return definitions.updateDefinition(this.connection, update);
+    if (!update.withdrawEarlyFires) return definitions.updateDefinition(this.connection, update);
+    return this.connection.transaction((tx) => definitions.updateDefinition(tx, update));
   }
 
-  async deleteDefinition(tenant: string, name: string): Promise<boolean> {
-    return definitions.deleteDefinition(this.connection, tenant, name);
+  async deleteDefinition(tenant: string, name: string, now: Date): Promise<boolean> {
+    return this.connection.transaction((tx) => definitions.deleteDefinition(tx, tenant, name, now));
   }
 
   async getDefinition(tenant: string, name: string): Promise<Definition | null> {
@@ -353,7 +354,8 @@ export class PostgresStore implements Store {
   }
 
   async setDefinitionEnabled(tenant: string, name: string, enabled: boolean, now: Date): Promise<Definition | null> {
-    return definitions.setDefinitionEnabled(this.connection, tenant, name, enabled, now);
+    if (enabled) return definitions.setDefinitionEnabled(this.connection, tenant, name, enabled, now);
+    return this.connection.transaction((tx) => definitions.setDefinitionEnabled(tx, tenant, name, enabled, now));
   }
 
   async listDueDefinitions(now: Date, limit: number): Promise<DueDefinition[]> {

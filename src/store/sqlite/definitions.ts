@@ -6,6 +6,7 @@ import type { JsonObject } from "../../core/json.js";
 import type { TaskStatus } from "../../core/status.js";
 import { decodeDefinitionCursor, encodeDefinitionCursor } from "../definition-cursor.js";
 import type { DefinitionFilter, DefinitionPage, DefinitionUpdate, NewDefinition, PageRequest, TenantScope } from "../store.js";
+import { withdrawEarlyFires } from "./early-fires.js";
 import { toDate, toMs } from "./row-mapping.js";
 import { isUniqueViolation, type SqliteConnection } from "./sqlite-connection.js";
 
@@ -128,11 +129,16 @@ export function updateDefinition(conn: SqliteConnection, u: DefinitionUpdate): D
   });
   const current = rowOf(conn, SELECT_BY_ID, { id: u.id });
   if (current === null) throw new DefinitionNotFoundError(u.id);
-  return info.changes === 1 ? current : null;
+  if (info.changes !== 1) return null;
+  if (u.withdrawEarlyFires) withdrawEarlyFires(conn, u.id, u.now);
+  return current;
 }
 
-/** `Store.deleteDefinition` (skip records go by ON DELETE CASCADE). */
-export function deleteDefinition(conn: SqliteConnection, tenant: string, name: string): boolean {
+/** `Store.deleteDefinition` (skip records go by ON DELETE CASCADE), inside the caller's write. */
+export function deleteDefinition(conn: SqliteConnection, tenant: string, name: string, now: Date): boolean {
+  const def = rowOf(conn, SELECT_BY_NAME, { tenant, name });
+  if (def === null) return false;
+  withdrawEarlyFires(conn, def.id, now);
   return conn.stmt(DELETE).run({ tenant, name }).changes === 1;
 }
 
@@ -147,10 +153,12 @@ export function getDefinitionById(conn: SqliteConnection, id: string, tenant: Te
   return def && (tenant === null || def.tenant === tenant) ? def : null;
 }
 
-/** `Store.setDefinitionEnabled`. */
+/** `Store.setDefinitionEnabled`, inside the caller's write. */
 export function setDefinitionEnabled(conn: SqliteConnection, tenant: string, name: string, enabled: boolean, now: Date): Definition | null {
   conn.stmt(SET_ENABLED).run({ tenant, name, enabled: enabled ? 1 : 0, now: now.getTime() });
-  return rowOf(conn, SELECT_BY_NAME, { tenant, name });
+  const def = rowOf(conn, SELECT_BY_NAME, { tenant, name });
+  if (def !== null && !enabled) withdrawEarlyFires(conn, def.id, now);
+  return def;
 }
 
 /** `Store.listDefinitions`: filters built from bound values only. */

@@ -255,8 +255,8 @@ export class SqliteStore implements Store {
     return this.connection.enqueue(() => definitions.updateDefinition(this.connection, update));
   }
 
-  async deleteDefinition(tenant: string, name: string): Promise<boolean> {
-    return this.connection.enqueue(() => definitions.deleteDefinition(this.connection, tenant, name));
+  async deleteDefinition(tenant: string, name: string, now: Date): Promise<boolean> {
+    return this.connection.enqueue(() => definitions.deleteDefinition(this.connection, tenant, name, now));
   }
 
   async getDefinition(tenant: string, name: string): Promise<Definition | null> {

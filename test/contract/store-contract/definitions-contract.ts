@@ -65,7 +65,7 @@ export function describeDefinitions(ctx: ContractContext): void {
 
     test("an update is guarded by the version read before", async () => {
       const def = await ctx.store.createDefinition(makeDefinition({ name: "u" }));
-      const change = { id: def.id, description: "new", enabled: true, spec: { ...def.spec, description: "new" }, scheduleKind: "cron" as const, fixedDelayMs: null, nextFireAt: at(5000), now: at(10) };
+      const change = { id: def.id, description: "new", enabled: true, spec: { ...def.spec, description: "new" }, scheduleKind: "cron" as const, fixedDelayMs: null, nextFireAt: at(5000), now: at(10), withdrawEarlyFires: false };
       const updated = await ctx.store.updateDefinition({ ...change, expectedVersion: def.version });
       assert.ok(updated);
       assert.equal(updated.version, 2);
@@ -92,8 +92,8 @@ export function describeDefinitions(ctx: ContractContext): void {
       const def = await ctx.store.createDefinition(makeDefinition({ name: "d" }));
       const [outcome] = await ctx.store.fireDefinitions([fireOf(def)], at(1000));
       assert.equal(outcome.fired, true);
-      assert.equal(await ctx.store.deleteDefinition("default", "d"), true);
-      assert.equal(await ctx.store.deleteDefinition("default", "d"), false);
+      assert.equal(await ctx.store.deleteDefinition("default", "d", at(2000)), true);
+      assert.equal(await ctx.store.deleteDefinition("default", "d", at(2000)), false);
       assert.equal(await ctx.store.getDefinition("default", "d"), null);
       assert.equal((await ctx.store.listTasks({ definitionId: def.id }, { limit: 10 })).total, 1);
     });
@@ -150,6 +150,52 @@ export function describeDefinitions(ctx: ContractContext): void {
       const [outcome] = await ctx.store.fireDefinitions([{ ...fireOf(def), expectedVersion: def.version + 1 }], at(1000));
       assert.equal(outcome.fired, false);
       assert.equal((await ctx.store.listTasks({ definitionId: def.id }, { limit: 10 })).total, 0);
+    });
+
+    test("disabling withdraws the tasks fired ahead whose time has not come, and only those", async () => {
+      const def = await ctx.store.createDefinition(makeDefinition({ name: "ahead" }));
+      // One fire at its time (1000) and one fired ahead (3000, created at 2000 with runAt 3000).
+      const [due] = await ctx.store.fireDefinitions([fireOf(def)], at(1000));
+      const after = (await ctx.store.getDefinition("default", "ahead"))!;
+      const early = fireOf({ ...after, nextFireAt: at(3000) });
+      early.expectedNextFireAt = after.nextFireAt;
+      early.tasks = [{ ...early.tasks[0], runAt: at(3000), createdAt: at(2000), callbacks: ["notify"] }];
+      const [ahead] = await ctx.store.fireDefinitions([early], at(2000));
+      assert.ok(due.fired && ahead.fired);
+      const off = await ctx.store.setDefinitionEnabled("default", "ahead", false, at(2500));
+      assert.equal(off?.enabled, false);
+      const withdrawn = (await ctx.store.getTask(ahead.tasks[0].id, null))!;
+      assert.equal(withdrawn.status, "cancelled");
+      assert.match(withdrawn.message ?? "", /withdrawn before its fire time/);
+      assert.equal(withdrawn.steps[0].status, "cancelled");
+      assert.deepEqual(withdrawn.endedAt, at(2500));
+      assert.equal(withdrawn.callbackStatus, "pending", "its callback runs once for the cancel");
+      assert.equal((await ctx.store.getTask(due.tasks[0].id, null))!.status, "pending", "a fire whose time came stays");
+      const claimed = await ctx.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 10, leaseMs: 30_000, now: at(4000) });
+      assert.deepEqual(claimed.map((c) => c.task.id), [due.tasks[0].id], "the withdrawn task is never claimed");
+    });
+
+    test("an update that asks for it withdraws the tasks fired ahead; one that does not keeps them", async () => {
+      const def = await ctx.store.createDefinition(makeDefinition({ name: "resched", nextFireAt: at(3000) }));
+      const [ahead] = await ctx.store.fireDefinitions([fireOf(def)], at(2000));
+      assert.ok(ahead.fired);
+      const current = (await ctx.store.getDefinition("default", "resched"))!;
+      const change = { id: def.id, description: null, enabled: true, spec: def.spec, scheduleKind: "fixedRate" as const, fixedDelayMs: null, nextFireAt: current.nextFireAt, now: at(2500) };
+      const kept = await ctx.store.updateDefinition({ ...change, expectedVersion: current.version, withdrawEarlyFires: false });
+      assert.ok(kept);
+      assert.equal((await ctx.store.getTask(ahead.tasks[0].id, null))!.status, "pending");
+      assert.ok(await ctx.store.updateDefinition({ ...change, expectedVersion: kept.version, withdrawEarlyFires: true }));
+      assert.equal((await ctx.store.getTask(ahead.tasks[0].id, null))!.status, "cancelled");
+    });
+
+    test("deleting withdraws the tasks fired ahead whose time has not come", async () => {
+      const def = await ctx.store.createDefinition(makeDefinition({ name: "gone", nextFireAt: at(3000) }));
+      const [ahead] = await ctx.store.fireDefinitions([fireOf(def)], at(2000));
+      assert.ok(ahead.fired);
+      assert.equal(await ctx.store.deleteDefinition("default", "gone", at(2500)), true);
+      const task = (await ctx.store.getTask(ahead.tasks[0].id, null))!;
+      assert.equal(task.status, "cancelled");
+      assert.equal(task.steps[0].status, "cancelled");
     });
 
     test("skips are recorded with the fire; a task whose index is taken is recorded as a duplicate", async () => {
