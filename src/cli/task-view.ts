@@ -1,5 +1,6 @@
 // The human view of one task (`show`, `show --follow`, `dispatch` without --json): a header,
 // a table of steps and the params; plus one-line summaries for non-TTY follow output.
+import { paramsTimeline } from "../core/params-timeline.js";
 import type { Step, Task } from "../core/task.js";
 import { formatDuration, formatStepCounter, formatTable, formatTime, formatValue, truncate } from "./output.js";
 
@@ -64,8 +65,34 @@ export function formatTaskView(task: Task, now: Date = new Date(), definitionNam
     lines.push("params");
     for (const [k, v] of params) lines.push(`  ${k} = ${formatValue(v)}`);
   }
+  lines.push(...formatParamsBySteps(task));
   if (task.status === "succeeded" && task.result !== null) lines.push(`result    ${formatValue(task.result)}`);
   return lines.join("\n");
+}
+
+/**
+ * Where the params came from: the ones the task was dispatched with, then each key a step's
+ * success set, with the value it replaced (the CLI's view of the dashboard's before/after).
+ * Nothing when no step set a param.
+ */
+function formatParamsBySteps(task: Task): string[] {
+  const views = paramsTimeline(task);
+  const rows: string[][] = [];
+  task.steps.forEach((step, i) => {
+    const before = views[i].paramsBefore;
+    for (const [key, value] of Object.entries(views[i].paramsAfter === null ? {} : (step.paramsSet ?? {}))) {
+      const was = key in before ? `was ${formatValue(before[key])}` : "new";
+      rows.push([`  ${i + 1}`, step.name, `${key} = ${formatValue(value)}`, `(${was})`]);
+    }
+  });
+  if (rows.length === 0) return [];
+  const initial = Object.entries(task.initialParams ?? {});
+  return [
+    "",
+    `dispatched with ${initial.length === 0 ? "(no params)" : initial.map(([k, v]) => `${k} = ${formatValue(v)}`).join(", ")}`,
+    "set by steps",
+    ...formatTable(["#", "STEP", "PARAM", ""], rows).split("\n").slice(1),
+  ];
 }
 
 /** What a follower compares to decide whether to print again (progress, steps, status). */
