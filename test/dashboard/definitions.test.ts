@@ -65,3 +65,55 @@ test("a bad cron expression is shown next to its field; fixed, the definition is
     await context.close();
   }
 });
+
+test("a definition is disabled, enabled, edited and deleted from its page, and the API agrees at each step", { skip }, async () => {
+  await serve.api("POST", "/definitions", { name: "hourly-sync", schedule: { cron: "0 * * * *" }, task: JSON.parse(TEMPLATE) });
+  const { page, context } = await signIn(browser, serve.url, serve.adminToken);
+  type Def = { enabled: boolean; spec: { schedule: { cron: string } }; nextFireAt: string | null };
+  const read = () => serve.api<Def>("GET", "/definitions/hourly-sync");
+  try {
+    await page.goto(`${serve.url}/definitions/hourly-sync`);
+    const detail = page.getByTestId("definition-detail");
+    await detail.waitFor();
+    await page.getByTestId("next-fire-times").locator("li").first().waitFor();
+
+    // Disable: the badge appears, the next fire times go, and the API says disabled.
+    await page.getByTestId("disable").click();
+    await detail.locator("h1 .badge", { hasText: "disabled" }).waitFor();
+    await page.getByTestId("enable").waitFor();
+    assert.equal(await page.getByTestId("next-fire-times").count(), 0);
+    assert.equal((await read()).enabled, false);
+
+    // Enable again.
+    await page.getByTestId("enable").click();
+    await page.getByTestId("disable").waitFor();
+    await page.getByTestId("next-fire-times").locator("li").first().waitFor();
+    assert.equal((await read()).enabled, true);
+
+    // Edit the cron expression: the form comes filled in; saving shows the new schedule.
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    const cron = page.getByLabel("Cron expression");
+    await cron.waitFor();
+    assert.equal(await cron.inputValue(), "0 * * * *");
+    await cron.fill("30 2 * * *");
+    await page.getByRole("button", { name: "Save" }).click();
+    await detail.waitFor();
+    await detail.getByText("30 2 * * *").first().waitFor();
+    const edited = await read();
+    assert.equal(edited.spec.schedule.cron, "30 2 * * *");
+    assert.match(edited.nextFireAt ?? "", /T02:30:00/);
+
+    // Delete asks for a second click, then lands on the list without it.
+    await page.getByTestId("delete").click();
+    await page.getByTestId("delete").filter({ hasText: "Confirm?" }).waitFor();
+    const names = async () => (await serve.api<{ items: { name: string }[] }>("GET", "/definitions")).items.map((d) => d.name);
+    assert.ok((await names()).includes("hourly-sync"), "not deleted on the first click");
+    await page.getByTestId("delete").click();
+    await page.waitForURL((url) => url.pathname === "/definitions");
+    await page.getByRole("heading", { name: "Definitions" }).waitFor();
+    assert.equal(await page.locator('tr[data-definition="hourly-sync"]').count(), 0);
+    assert.ok(!(await names()).includes("hourly-sync"));
+  } finally {
+    await context.close();
+  }
+});
