@@ -1,6 +1,7 @@
 // Row shapes of the PostgreSQL schema and their mapping to domain types (timestamptz → Date, jsonb → JSON).
 import type { BackoffKind } from "../../core/backoff.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
+import { pendingTask, type DetachedTaskJson } from "../../core/pending-task.js";
 import type { StepStatus, TaskStatus } from "../../core/status.js";
 import type { CallbackStatus, LogLevel, NewTask, Step, Task, TaskLogEntry } from "../../core/task.js";
 
@@ -208,67 +209,6 @@ export function mapLogRow(row: LogRow): TaskLogEntry {
  * Values pass through JSON once so the caller never shares objects with its input.
  */
 export function taskFromNewTask(task: NewTask): Task {
-  const copy = JSON.parse(JSON.stringify({ params: task.params ?? {}, payload: task.payload ?? null, steps: task.steps })) as Pick<NewTask, "params" | "payload" | "steps">;
-  const createdAt = new Date(task.createdAt.getTime());
-  return {
-    id: task.id,
-    tenant: task.tenant,
-    type: task.type,
-    name: task.name,
-    index: task.index,
-    indexType: task.indexType,
-    queue: task.queue,
-    priority: task.priority,
-    creator: task.creator,
-    params: copy.params,
-    initialParams: JSON.parse(JSON.stringify(copy.params)) as JsonObject,
-    payload: copy.payload,
-    steps: copy.steps.map((s, index) => ({
-      index,
-      name: s.name,
-      alias: s.alias,
-      executor: s.executor,
-      params: s.params ?? {},
-      payload: s.payload ?? null,
-      queue: s.queue,
-      status: "pending",
-      message: null,
-      attempts: 0,
-      maxTries: s.maxTries,
-      backoff: s.backoff,
-      timeoutMs: s.timeoutMs,
-      skipOnFailed: s.skipOnFailed,
-      startedAt: null,
-      endedAt: null,
-      executionMs: null,
-      output: null,
-      paramsSet: null,
-    })),
-    currentStep: 0,
-    status: "pending",
-    message: null,
-    progress: 0,
-    progressMessage: null,
-    result: null,
-    runAt: new Date(task.runAt.getTime()),
-    timeoutMs: task.timeoutMs,
-    startTimeoutMs: task.startTimeoutMs,
-    deadlineAt: null,
-    retryCount: 0,
-    callbacks: [...(task.callbacks ?? [])],
-    callbackStatus: null,
-    callbackMessage: null,
-    callbackAttempts: 0,
-    definitionId: task.definitionId,
-    scheduledAt: task.scheduledAt ? new Date(task.scheduledAt.getTime()) : null,
-    cancelRequested: false,
-    lockedBy: null,
-    leaseUntil: null,
-    leaseToken: 0,
-    createdAt,
-    startedAt: null,
-    endedAt: null,
-    updatedAt: new Date(createdAt.getTime()),
-    executionMs: null,
-  };
+  const copy = JSON.parse(JSON.stringify({ params: task.params ?? {}, payload: task.payload ?? null, steps: task.steps.map((s) => ({ params: s.params ?? {}, payload: s.payload ?? null })) })) as Pick<DetachedTaskJson, "params" | "payload" | "steps">;
+  return pendingTask(task, { ...copy, initialParams: JSON.parse(JSON.stringify(copy.params)) as JsonObject });
 }

@@ -1,9 +1,10 @@
 // Dispatch into the SQLite store: insert a task with its steps, or find its active duplicate.
 import { DuplicateTaskError, ValidationError, type FieldError } from "../../core/errors.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
+import { pendingTask } from "../../core/pending-task.js";
 import type { NewTask, Task } from "../../core/task.js";
 import type { CreateTaskResult, DuplicatePolicy } from "../store.js";
-import { toDate, toJsonText, toMs } from "./row-mapping.js";
+import { toJsonText, toMs } from "./row-mapping.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { getTask } from "./task-reads.js";
 
@@ -142,66 +143,10 @@ export function insertTask(conn: SqliteConnection, task: NewTask, onDuplicate: D
  * input and reads back exactly what a later getTask would.
  */
 function storedTask(task: NewTask, texts: { params: string; payload: string }, stepTexts: { params: string; payload: string }[]): Task {
-  const createdAt = task.createdAt.getTime();
-  return {
-    id: task.id,
-    tenant: task.tenant,
-    type: task.type,
-    name: task.name,
-    index: task.index,
-    indexType: task.indexType,
-    queue: task.queue,
-    priority: task.priority,
-    creator: task.creator,
+  return pendingTask(task, {
     params: JSON.parse(texts.params) as JsonObject,
     initialParams: JSON.parse(texts.params) as JsonObject,
     payload: JSON.parse(texts.payload) as JsonValue,
-    steps: task.steps.map((s, index) => ({
-      index,
-      name: s.name,
-      alias: s.alias,
-      executor: s.executor,
-      params: JSON.parse(stepTexts[index].params) as JsonObject,
-      payload: JSON.parse(stepTexts[index].payload) as JsonValue,
-      queue: s.queue,
-      status: "pending",
-      message: null,
-      attempts: 0,
-      maxTries: s.maxTries,
-      backoff: { ...s.backoff },
-      timeoutMs: s.timeoutMs,
-      skipOnFailed: s.skipOnFailed,
-      startedAt: null,
-      endedAt: null,
-      executionMs: null,
-      output: null,
-      paramsSet: null,
-    })),
-    currentStep: 0,
-    status: "pending",
-    message: null,
-    progress: 0,
-    progressMessage: null,
-    result: null,
-    runAt: new Date(task.runAt.getTime()),
-    timeoutMs: task.timeoutMs,
-    startTimeoutMs: task.startTimeoutMs,
-    deadlineAt: null,
-    retryCount: 0,
-    callbacks: [...(task.callbacks ?? [])],
-    callbackStatus: null,
-    callbackMessage: null,
-    callbackAttempts: 0,
-    definitionId: task.definitionId,
-    scheduledAt: toDate(toMs(task.scheduledAt)),
-    cancelRequested: false,
-    lockedBy: null,
-    leaseUntil: null,
-    leaseToken: 0,
-    createdAt: new Date(createdAt),
-    startedAt: null,
-    endedAt: null,
-    updatedAt: new Date(createdAt),
-    executionMs: null,
-  };
+    steps: stepTexts.map((t) => ({ params: JSON.parse(t.params) as JsonObject, payload: JSON.parse(t.payload) as JsonValue })),
+  });
 }
