@@ -62,6 +62,8 @@ export class FiringPass {
       await Promise.all(chunks.map((chunk) => this.fireChunk(chunk, now, result)));
       handled += due.length;
       // A full read made only of definitions that must wait would come back unchanged: stop.
+      // (So more than a read's worth of forbid/replace definitions due at one instant hold the
+      // allow definitions after them in (nextFireAt, id) order back until that instant.)
       if (due.length < readSize || ready.length === 0) break;
     }
     return result;
