@@ -203,9 +203,22 @@ export class DefinitionOperations {
     } catch {
       // A stored spec that no longer resolves (e.g. its cron stopped firing): shown without times.
     }
-    const nextFireTimes = schedule && def.enabled ? upcomingFireTimes(schedule, def.nextFireAt, def.createdAt, 5) : [];
+    const nextFireTimes = schedule && def.enabled ? [...(await this.firedAhead(def)), ...upcomingFireTimes(schedule, def.nextFireAt, def.createdAt, 5)].slice(0, 5) : [];
     const skippedFires = await this.ctx.store.listSkippedFires(def.id, 10);
     return { ...def, schedule, nextFireTimes, skippedFires };
+  }
+
+  /**
+   * Fire times already fired ahead (their tasks exist, pending, before their time): still
+   * upcoming, though `nextFireAt` has moved past them.
+   */
+  private async firedAhead(def: Definition): Promise<Date[]> {
+    const now = this.now().getTime();
+    const pending = await this.ctx.store.listTasks({ tenant: def.tenant, definitionId: def.id, status: ["pending"] }, { limit: 20 });
+    return pending.items
+      .map((t) => t.scheduledAt)
+      .filter((at): at is Date => at !== null && at.getTime() > now)
+      .sort((a, b) => a.getTime() - b.getTime());
   }
 
   /** The definition with that id in the client's scope, or null (what `show` of a task names). */

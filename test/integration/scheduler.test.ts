@@ -293,6 +293,11 @@ describe("fire-ahead window (the default, 5 s)", () => {
     const [early] = await history("hourly");
     assert.equal(early.scheduledAt!.toISOString(), "2030-01-01T01:00:00.000Z");
     assert.equal(early.runAt.toISOString(), "2030-01-01T01:00:00.000Z");
+    assert.deepEqual(
+      (await tr.client.getDefinition("hourly")).nextFireTimes.slice(0, 2).map((t) => t.toISOString()),
+      ["2030-01-01T01:00:00.000Z", "2030-01-01T02:00:00.000Z"],
+      "show still lists the fire made ahead as the next one",
+    );
     clock.set("2030-01-01T00:59:59.999Z");
     assert.deepEqual(await claimableNow(), []);
     clock.set("2030-01-01T01:00:00.000Z");
