@@ -146,7 +146,9 @@ export class PostgresStore implements Store {
       maxBatch: 500,
       keyOf: (item) => item.task.id,
       // Alone (an idle or lightly loaded producer), the insert sends the NOTIFY itself: a
-      // listener wakes at the commit, a round trip sooner than after a post-commit poke.
+      // listener wakes at the commit, a round trip sooner than after a post-commit poke. Its
+      // commit then queues behind other processes' NOTIFYing commits, as the poke did; while
+      // it waits, this process's next inserts are not alone and batch without a NOTIFY.
       write: (items, alone) =>
         createTaskBatch(connection, items, alone && items.some((i) => isReadyNow(i.task)) ? { channel: this.ready.channel, announced: this.announced } : null),
     });
