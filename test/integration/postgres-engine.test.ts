@@ -50,6 +50,15 @@ if (await requirePostgres()) {
       assert.deepEqual(done.steps.map((s) => s.attempts), [1, 1]);
     });
 
+    test("dispatches under load (inserts in flight together, dispatchMany) wake the idle worker too", async () => {
+      // A lone insert carries its own NOTIFY; these take the other path, the notify after commit.
+      const single = await Promise.all(Array.from({ length: 20 }, () => producer.client.dispatch(task("pg-load").step("a", "produce"))));
+      const many = await producer.client.dispatchMany(Array.from({ length: 5 }, () => task("pg-load-many").step("a", "produce")));
+      for (const t of [...single, ...many]) {
+        assert.equal((await producer.client.waitForTask(t.id, { timeoutMs: 10_000 })).status, "succeeded");
+      }
+    });
+
     test("a cancel requested by another process reaches the running step through the heartbeat", async () => {
       const t = await producer.client.dispatch(task("pg-cancel").step("wait", "hang"));
       await producer.client.waitForTask(t.id, { until: ["running"], timeoutMs: 10_000 });

@@ -52,6 +52,18 @@ WITH t AS (
 )
 SELECT id FROM t`;
 
+// -- INSERT_TASKS's $1..$36, $37 channel. The same insert that also sends the "work is ready"
+// NOTIFY when it inserted a task, so listeners wake at its commit instead of one round trip
+// later (see ReadyNotifier). Only for a batch with no other insert in flight: transactions
+// that NOTIFY commit one at a time.
+const INSERT_TASKS_NOTIFY = INSERT_TASKS.replace(
+  /\nSELECT id FROM t$/,
+  `, n AS MATERIALIZED (
+  SELECT pg_notify($37::text, '') FROM t LIMIT 1
+)
+SELECT t.id FROM t LEFT JOIN n ON true`,
+);
+
 // -- $1 tenants, $2 types, $3 index types, $4 index keys; the WHERE repeats the unique index's
 // terms so it is used.
 const SELECT_ACTIVE_DUPLICATES = `
@@ -150,14 +162,24 @@ export interface CreateTaskItem {
   onDuplicate: DuplicatePolicy;
 }
 
+/** A NOTIFY sent by the insert itself: on `channel`; the items it announced go into `announced`. */
+export interface InsertNotify {
+  channel: string;
+  announced: WeakSet<CreateTaskItem>;
+}
+
 /**
  * Writes many `createTask` calls with one insert statement (see StatementBatcher); each call
  * keeps its own outcome. Clashes are resolved afterwards: the active duplicate is returned
  * (`return`) or reported (`fail`); a clash whose duplicate ended in between is retried alone.
+ * With `notify`, the insert statement also sends the ready notification.
  */
-export async function createTaskBatch(conn: PostgresConnection, items: CreateTaskItem[]): Promise<ItemOutcome<CreateTaskResult>[]> {
+export async function createTaskBatch(conn: PostgresConnection, items: CreateTaskItem[], notify: InsertNotify | null = null): Promise<ItemOutcome<CreateTaskResult>[]> {
   for (const item of items) checkNewTask(item.task, "");
-  const inserted = new Set((await conn.prepared<{ id: string }>(INSERT_TASKS, insertParams(items.map((i) => i.task)))).rows.map((r) => r.id));
+  const params = insertParams(items.map((i) => i.task));
+  const rows = notify ? (await conn.prepared<{ id: string }>(INSERT_TASKS_NOTIFY, [...params, notify.channel])).rows : (await conn.prepared<{ id: string }>(INSERT_TASKS, params)).rows;
+  const inserted = new Set(rows.map((r) => r.id));
+  if (notify) for (const item of items) if (inserted.has(item.task.id)) notify.announced.add(item);
   const outcomes: (ItemOutcome<CreateTaskResult> | undefined)[] = items.map((i) =>
     inserted.has(i.task.id) ? { ok: true, value: { task: taskFromNewTask(i.task), created: true } } : undefined,
   );

@@ -82,6 +82,11 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
+/** A task a worker may take now (or within a second): its creation wakes listeners. */
+function isReadyNow(task: NewTask): boolean {
+  return task.runAt.getTime() <= task.createdAt.getTime() + 1000;
+}
+
 /** The schema used when neither the options nor the URL name one. */
 export const DEFAULT_POSTGRES_SCHEMA = "taskrail";
 
@@ -125,6 +130,8 @@ export class PostgresStore implements Store {
   private readonly ready: ReadyNotifier;
   private readonly limits: LimitCache;
   private readonly eventHorizon = new EventHorizon();
+  /** createTask calls whose insert sent the ready notification itself (no poke needed). */
+  private readonly announced = new WeakSet<CreateTaskItem>();
 
   constructor(connection: PostgresConnection, poolSize: number) {
     this.connection = connection;
@@ -138,7 +145,12 @@ export class PostgresStore implements Store {
       maxInFlight,
       maxBatch: 500,
       keyOf: (item) => item.task.id,
-      write: (items) => createTaskBatch(connection, items),
+      // Alone (an idle or lightly loaded producer), the insert sends the NOTIFY itself: a
+      // listener wakes at the commit, a round trip sooner than after a post-commit poke. Its
+      // commit then queues behind other processes' NOTIFYing commits, as the poke did; while
+      // it waits, this process's next inserts are not alone and batch without a NOTIFY.
+      write: (items, alone) =>
+        createTaskBatch(connection, items, alone && items.some((i) => isReadyNow(i.task)) ? { channel: this.ready.channel, announced: this.announced } : null),
     });
     this.completions = new StatementBatcher({
       maxInFlight,
@@ -185,8 +197,9 @@ export class PostgresStore implements Store {
 
   async createTask(task: NewTask, onDuplicate: DuplicatePolicy): Promise<CreateTaskResult> {
     checkNewTask(task, "");
-    const result = await this.creations.submit({ task, onDuplicate });
-    if (result.created && task.runAt.getTime() <= task.createdAt.getTime() + 1000) this.ready.poke();
+    const item = { task, onDuplicate };
+    const result = await this.creations.submit(item);
+    if (result.created && isReadyNow(task) && !this.announced.has(item)) this.ready.poke();
     return result;
   }
 

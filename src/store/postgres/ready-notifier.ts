@@ -5,6 +5,9 @@
 // transaction, and coalesces: while one is in flight, further pokes fold into a single
 // follow-up. An idle system wakes within a round trip; a busy one pays one notify per round
 // trip per process, not one per task. Polling remains the fallback for lost notifications.
+// The exception: a createTask insert with no other insert of this process in flight sends the
+// NOTIFY itself (dispatch.ts, INSERT_TASKS_NOTIFY), on `channel`: alone, it serialises with
+// nothing, and listeners wake at its commit instead of one round trip later.
 import pg from "pg";
 import type { PostgresConnection } from "./postgres-connection.js";
 

@@ -14,8 +14,12 @@ export interface StatementBatcherOptions<I, O> {
   maxBatch: number;
   /** Items with the same key never share a batch (the later one waits for the next). */
   keyOf(item: I): string;
-  /** Writes `items` as one statement; one outcome per item, in order. */
-  write(items: I[]): Promise<ItemOutcome<O>[]>;
+  /**
+   * Writes `items` as one statement; one outcome per item, in order. `alone` is true when no
+   * other statement of this batcher is in flight: work that would make concurrent statements
+   * wait for each other (a NOTIFY in the transaction) costs nothing then.
+   */
+  write(items: I[], alone: boolean): Promise<ItemOutcome<O>[]>;
 }
 
 interface Pending<I, O> {
@@ -62,8 +66,9 @@ export class StatementBatcher<I, O> {
   private flush(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.take();
+      const alone = this.inFlight === 0;
       this.inFlight++;
-      void this.send(batch).finally(() => {
+      void this.send(batch, alone).finally(() => {
         this.inFlight--;
         this.schedule();
       });
@@ -86,16 +91,16 @@ export class StatementBatcher<I, O> {
     return batch;
   }
 
-  private async send(batch: Pending<I, O>[]): Promise<void> {
+  private async send(batch: Pending<I, O>[], alone: boolean): Promise<void> {
     let outcomes: ItemOutcome<O>[];
     try {
-      outcomes = await this.options.write(batch.map((p) => p.item));
+      outcomes = await this.options.write(batch.map((p) => p.item), alone);
     } catch (err) {
       if (batch.length === 1 || err instanceof StoreUnavailableError || isConnectionError(err)) {
         for (const p of batch) p.reject(err);
         return;
       }
-      await Promise.all(batch.map((p) => this.send([p])));
+      await Promise.all(batch.map((p) => this.send([p], false)));
       return;
     }
     batch.forEach((p, i) => {

@@ -44,8 +44,16 @@ export async function writeCompletions(db: SqlRunner, moves: AdvanceMove[]): Pro
  */
 export async function completeStep(batcher: CompletionBatcher, lease: Lease, req: CompleteStepRequest): Promise<StepWriteResult> {
   const output = req.output === undefined ? null : req.output;
+  // Every field written out, no `...target()`: on Node 20 an object spread followed by more
+  // properties cost 20-40 µs per call here (a fresh hidden-class chain each time; measured
+  // 388 ms of a 3 s W3 run), the literal 0.1 µs.
   const status = await batcher.submit({
-    ...target(lease, req.stepIndex, req.now, req.logs),
+    taskId: lease.taskId,
+    token: lease.token,
+    nodeId: lease.nodeId,
+    now: req.now,
+    stepIndex: req.stepIndex,
+    logs: req.logs,
     stepStatus: "succeeded",
     stepMessage: null,
     output,
