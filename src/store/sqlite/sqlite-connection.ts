@@ -61,6 +61,14 @@ export class SqliteConnection {
         this.db.pragma("synchronous = NORMAL");
         // After a checkpoint resets the WAL, trim the file back so a burst does not pin disk space.
         this.db.pragma("journal_size_limit = 67108864");
+        // Statement journals in memory. Inside a transaction every statement that may write
+        // several rows and abort (a multi-row claim, any write that fires an event trigger)
+        // copies each page it touches to a statement journal first; past 64 KiB SQLite
+        // spills that journal to a file in /var/tmp, and then every page copy is two
+        // pwrite() calls: measured 24 of the 27 syscalls per one-step task, and 79 → 61 µs
+        // CPU per run-phase task, 70 → 35 µs per enqueued task, when kept in memory.
+        // Temporary tables and sort spills live in memory too, bounded by the query.
+        this.db.pragma("temp_store = MEMORY");
       }
       this.db.pragma("foreign_keys = ON");
       // 32 MiB page cache: indexes of a few million tasks stay hot without unbounded memory.
