@@ -22,6 +22,29 @@ export function describeClaims(ctx: ContractContext): void {
       assert.deepEqual(await reload(ctx.store, task.id), claimed);
     });
 
+    test("a claimed task carries every field exactly as stored, whatever characters its texts hold", async () => {
+      const odd = `quote " backslash \\ newline \n tab \t nul-free ctrl \u0001 é 漢字 🚀 "123" null`;
+      const task = await create(
+        ctx.store,
+        makeTask({
+          name: odd,
+          index: odd,
+          params: { [odd]: odd, n: 1.5, big: 2 ** 53 - 1, nested: { list: [null, true, "x"] } },
+          payload: [odd, -0.25, { a: "b" }],
+          priority: -3,
+          steps: [{ name: odd, executor: "noop", alias: odd, params: { s: odd }, payload: odd, backoff: { kind: "exponential", delay: 10, jitter: 0.1 + 0.2 } }],
+        }),
+      );
+      const { task: claimed } = await claimOne(ctx.store, { now: at(500) });
+      assert.equal(claimed.id, task.id);
+      assert.equal(claimed.name, odd);
+      assert.deepEqual(claimed.params, task.params);
+      assert.deepEqual(claimed.payload, task.payload);
+      assert.equal(claimed.steps[0].name, odd);
+      assert.equal(claimed.steps[0].backoff.jitter, 0.1 + 0.2);
+      assert.deepEqual(await reload(ctx.store, task.id), claimed);
+    });
+
     test("claims come by priority, then runAt, then id, and stop at the limit", async () => {
       const low = await create(ctx.store, makeTask({ priority: 0 }));
       const late = await create(ctx.store, makeTask({ priority: 5, runAt: at(200).toISOString() }));
