@@ -126,13 +126,20 @@ export class FiringPass {
       misfireGraceMs: this.options.misfireGraceMs,
     });
     // A fire time still ahead (fire-ahead window) is not run before it comes.
-    const tasks: NewTask[] = plan.fireTimes.map((scheduledAt) => ({
-      ...cached.template,
-      id: newTaskId(),
-      runAt: scheduledAt > now ? scheduledAt : now,
-      createdAt: now,
-      scheduledAt,
-    }));
+    const tasks: NewTask[] = plan.fireTimes.map((scheduledAt) => {
+      const earlyMs = Math.max(0, scheduledAt.getTime() - now.getTime());
+      const { startTimeoutMs } = cached.template;
+      return {
+        ...cached.template,
+        id: newTaskId(),
+        runAt: earlyMs > 0 ? scheduledAt : now,
+        createdAt: now,
+        scheduledAt,
+        // startTimeout counts from creation: a task made ahead gets the time it waits for its
+        // fire time on top, so it still has the whole startTimeout from that time.
+        startTimeoutMs: startTimeoutMs === null || earlyMs === 0 ? startTimeoutMs : startTimeoutMs + earlyMs,
+      };
+    });
     return { fire: { ...guard, tasks, skips: plan.skips, nextFireAt: plan.nextFireAt }, cancelTaskId: plan.cancelTaskId };
   }
 

@@ -304,6 +304,17 @@ describe("fire-ahead window (the default, 5 s)", () => {
     assert.deepEqual(await claimableNow(), [early.id]);
   });
 
+  test("a task made ahead keeps its whole startTimeout from the fire time", async () => {
+    await tr.client.createDefinition({ name: "prompt", schedule: { cron: "0 * * * *" }, task: { ...task, startTimeout: "10s" } });
+    const s = defaultScheduler();
+    clock.set("2030-01-01T00:59:56Z");
+    await s.tick();
+    const [early] = await history("prompt");
+    assert.equal(early.startTimeoutMs, 14_000, "10 s from 01:00:00, counted from its creation at 00:59:56");
+    assert.deepEqual(await tr.store.expireOverdueTasks(new Date("2030-01-01T01:00:09.999Z"), 10), []);
+    assert.deepEqual(await tr.store.expireOverdueTasks(new Date("2030-01-01T01:00:10.001Z"), 10), [early.id]);
+  });
+
   test("forbid and replace definitions are not fired ahead: the overlap check happens at the fire time", async () => {
     await tr.client.createDefinition({ name: "solo", schedule: { fixedRate: "10s", overlap: "forbid" }, task });
     await tr.client.createDefinition({ name: "latest", schedule: { fixedRate: "10s", overlap: "replace" }, task });
