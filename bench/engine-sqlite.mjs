@@ -3,11 +3,10 @@
 //   S2: 2,000 five-step no-op chains enqueued first, then run at concurrency 32 → chains/s
 // Each scenario runs 3 times on a fresh database; the median is reported.
 // Usage: npm run build && node bench/engine-sqlite.mjs [--runs 3] [--tasks 20000] [--chains 2000]
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir, cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { createTaskrail } from "../dist/index.js";
+import { runEngineScenario } from "./lib/sqlite-engine-scenario.mjs";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "3" }, tasks: { type: "string", default: "20000" }, chains: { type: "string", default: "2000" } },
@@ -15,32 +14,8 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 
 async function scenario(taskCount, stepCount) {
-  const dir = mkdtempSync(join(tmpdir(), "taskrail-bench-"));
-  const tr = await createTaskrail({ db: `sqlite:${join(dir, "bench.db")}` });
-  try {
-    const steps = Array.from({ length: stepCount }, (_, i) => ({ name: `s${i}`, executor: "noop" }));
-    for (let i = 0; i < taskCount; i += 1000) {
-      const batch = Array.from({ length: Math.min(1000, taskCount - i) }, () => ({ type: "bench", steps }));
-      await tr.client.dispatchMany(batch);
-    }
-    const start = performance.now();
-    const worker = tr.startWorker({ concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 });
-    await new Promise((resolve) => {
-      const t = setInterval(() => {
-        if (worker.stats.tasksEnded >= taskCount) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 2);
-    });
-    const seconds = (performance.now() - start) / 1000;
-    const counts = await tr.client.countTasksByStatus();
-    if (counts.succeeded !== taskCount) throw new Error(`expected ${taskCount} succeeded, got ${JSON.stringify(counts)}`);
-    return taskCount / seconds;
-  } finally {
-    await tr.close({ deadlineMs: 1000 });
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { runSeconds } = await runEngineScenario({ createTaskrail, count: taskCount, steps: stepCount });
+  return taskCount / runSeconds;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

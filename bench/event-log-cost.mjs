@@ -4,11 +4,10 @@
 // the medians and their ratio: throughput (wall clock) and CPU time of this process per task,
 // which stays meaningful on a machine shared with other work.
 // Usage: npm run build && node bench/event-log-cost.mjs [--runs 3] [--tasks 20000] [--chains 2000]
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir, cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { createTaskrail } from "../dist/index.js";
+import { runEngineScenario } from "./lib/sqlite-engine-scenario.mjs";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "3" }, tasks: { type: "string", default: "20000" }, chains: { type: "string", default: "2000" } },
@@ -17,47 +16,27 @@ const RUNS = Number(values.runs);
 const TRIGGERS = ["task_events_task_created", "task_events_task_status", "task_events_cancel_requested", "task_events_step_status"];
 
 async function scenario(taskCount, stepCount, withEvents) {
-  const dir = mkdtempSync(join(tmpdir(), "taskrail-bench-"));
-  const tr = await createTaskrail({ db: `sqlite:${join(dir, "bench.db")}`, eventRetention: false });
-  try {
-    if (!withEvents) for (const name of TRIGGERS) tr.store.connection.db.exec(`DROP TRIGGER ${name}`);
-    const steps = Array.from({ length: stepCount }, (_, i) => ({ name: `s${i}`, executor: "noop" }));
-    const enqueueStart = performance.now();
-    const enqueueCpu = process.cpuUsage();
-    for (let i = 0; i < taskCount; i += 1000) {
-      const batch = Array.from({ length: Math.min(1000, taskCount - i) }, () => ({ type: "bench", steps }));
-      await tr.client.dispatchMany(batch);
-    }
-    const enqueueSeconds = (performance.now() - enqueueStart) / 1000;
-    const enqueueCpuUs = cpuUs(process.cpuUsage(enqueueCpu));
-    const start = performance.now();
-    const runCpu = process.cpuUsage();
-    const worker = tr.startWorker({ concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 });
-    await new Promise((resolve) => {
-      const t = setInterval(() => {
-        if (worker.stats.tasksEnded >= taskCount) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 2);
-    });
-    const seconds = (performance.now() - start) / 1000;
-    const runCpuUs = cpuUs(process.cpuUsage(runCpu));
-    const events = (await tr.store.listTaskEvents({ afterId: 0, tenant: null, limit: 1 })).events.length;
-    if (withEvents !== (events > 0)) throw new Error(`event log ${withEvents ? "empty" : "written"} against the setting`);
-    return {
-      runPerSec: taskCount / seconds,
-      enqueuePerSec: taskCount / enqueueSeconds,
-      runCpuUsPerTask: runCpuUs / taskCount,
-      enqueueCpuUsPerTask: enqueueCpuUs / taskCount,
-    };
-  } finally {
-    await tr.close({ deadlineMs: 1000 });
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = await runEngineScenario({
+    createTaskrail,
+    count: taskCount,
+    steps: stepCount,
+    options: { eventRetention: false },
+    prepare: (tr) => {
+      if (!withEvents) for (const name of TRIGGERS) tr.store.connection.db.exec(`DROP TRIGGER ${name}`);
+    },
+    check: async (tr) => {
+      const events = (await tr.store.listTaskEvents({ afterId: 0, tenant: null, limit: 1 })).events.length;
+      if (withEvents !== (events > 0)) throw new Error(`event log ${withEvents ? "empty" : "written"} against the setting`);
+    },
+  });
+  return {
+    runPerSec: taskCount / r.runSeconds,
+    enqueuePerSec: taskCount / r.enqueueSeconds,
+    runCpuUsPerTask: r.runCpuUs / taskCount,
+    enqueueCpuUsPerTask: r.enqueueCpuUs / taskCount,
+  };
 }
 
-const cpuUs = (usage) => usage.user + usage.system;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fresh = () => ({ s1: [], s1enq: [], s2: [], s1cpu: [], s1enqCpu: [], s2cpu: [] });
 const results = { on: fresh(), off: fresh() };

@@ -5,11 +5,10 @@
 // alternately with each setting in one process and prints CPU µs per task of this process for
 // the enqueue and the run phase, plus run throughput.
 // Usage: npm run build && node bench/sqlite-temp-store.mjs [--tasks 20000] [--steps 1] [--rounds 3]
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { createTaskrail } from "../dist/index.js";
+import { runEngineScenario } from "./lib/sqlite-engine-scenario.mjs";
 
 const { values } = parseArgs({ options: { tasks: { type: "string", default: "20000" }, steps: { type: "string", default: "1" }, rounds: { type: "string", default: "3" } } });
 const N = Number(values.tasks);
@@ -17,27 +16,14 @@ const STEPS = Number(values.steps);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function once(mode) {
-  const dir = mkdtempSync(join(tmpdir(), "taskrail-bench-temp-"));
-  const tr = await createTaskrail({ db: `sqlite:${join(dir, "bench.db")}`, eventRetention: false });
-  try {
-    tr.store.connection.db.pragma(`temp_store = ${mode}`);
-    const steps = Array.from({ length: STEPS }, (_, i) => ({ name: `s${i}`, executor: "noop" }));
-    const enqueueCpu = process.cpuUsage();
-    for (let i = 0; i < N; i += 1000) await tr.client.dispatchMany(Array.from({ length: Math.min(1000, N - i) }, () => ({ type: "bench", steps })));
-    const enq = process.cpuUsage(enqueueCpu);
-    const start = performance.now();
-    const runCpu = process.cpuUsage();
-    const worker = tr.startWorker({ concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 });
-    await new Promise((resolve) => {
-      const t = setInterval(() => worker.stats.tasksEnded >= N && (clearInterval(t), resolve()), 2);
-    });
-    const seconds = (performance.now() - start) / 1000;
-    const run = process.cpuUsage(runCpu);
-    return { enqueueCpuUs: (enq.user + enq.system) / N, runCpuUs: (run.user + run.system) / N, tasksPerSec: N / seconds };
-  } finally {
-    await tr.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = await runEngineScenario({
+    createTaskrail,
+    count: N,
+    steps: STEPS,
+    options: { eventRetention: false },
+    prepare: (tr) => tr.store.connection.db.pragma(`temp_store = ${mode}`),
+  });
+  return { enqueueCpuUs: r.enqueueCpuUs / N, runCpuUs: r.runCpuUs / N, tasksPerSec: N / r.runSeconds };
 }
 
 const results = { FILE: [], MEMORY: [] };

@@ -122,7 +122,7 @@ export class FiringPass {
       lastTaskId: def.lastTaskId,
       lastTaskStatus: due.lastTaskStatus,
       now,
-      horizon: schedule.overlap === "allow" ? new Date(now.getTime() + this.options.fireAheadMs) : now,
+      horizon: this.firesAhead(def) ? new Date(now.getTime() + this.options.fireAheadMs) : now,
       misfireGraceMs: this.options.misfireGraceMs,
     });
     // A fire time still ahead (fire-ahead window) is not run before it comes.

@@ -54,13 +54,15 @@ async function scheduledTimes(name: string): Promise<string[]> {
   return (await history(name)).map((t) => t.scheduledAt!.toISOString());
 }
 
-/** Claims and completes the pending task `id` at the current clock time. */
-async function finish(id: string): Promise<void> {
+/** Claims and completes the pending tasks `ids` at the current clock time. */
+async function finish(...ids: string[]): Promise<void> {
   const now = clock.date();
-  const claimed = await tr.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 10, leaseMs: 30_000, now });
-  const mine = claimed.find((c) => c.task.id === id);
-  assert.ok(mine, `task ${id} should be claimable`);
-  await tr.store.completeStep(mine.lease, { stepIndex: 0, output: null, paramsPatch: null, continueNext: false, now });
+  const claimed = await tr.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 100, leaseMs: 30_000, now });
+  for (const id of ids) {
+    const mine = claimed.find((c) => c.task.id === id);
+    assert.ok(mine, `task ${id} should be claimable`);
+    await tr.store.completeStep(mine.lease, { stepIndex: 0, output: null, paramsPatch: null, continueNext: false, now });
+  }
 }
 
 describe("leader", () => {
@@ -328,7 +330,7 @@ describe("fire-ahead window (the default, 5 s)", () => {
     assert.equal((await history("solo")).length, 1, "forbid: nothing made ahead");
     assert.equal((await history("latest")).length, 1, "replace: nothing made ahead");
     clock.set("2030-01-01T00:00:07Z");
-    await finishClaimed([soloFirst.id, latestFirst.id]);
+    await finish(soloFirst.id, latestFirst.id);
     clock.set("2030-01-01T00:00:10Z");
     await s.tick();
     assert.deepEqual((await scheduledTimes("solo")).map((t) => t.slice(17, 19)), ["00", "10"], "forbid fired: the previous had ended by then");
@@ -390,7 +392,7 @@ describe("fire-ahead window (the default, 5 s)", () => {
     const [first] = await history("delay");
     await runUntil(s, "2030-01-01T00:00:30Z");
     assert.equal((await history("delay")).length, 1, "no second task while the first is active");
-    await finishClaimed([first.id]);
+    await finish(first.id);
     const endedAt = clock.now();
     clock.set(new Date(endedAt + 5000));
     await s.tick();
@@ -400,12 +402,3 @@ describe("fire-ahead window (the default, 5 s)", () => {
     assert.deepEqual(await claimableNow(), []);
   });
 });
-
-/** Claims the given pending tasks at the clock's time and completes them. */
-async function finishClaimed(ids: string[]): Promise<void> {
-  const now = clock.date();
-  const claimed = await tr.store.claimTasks({ nodeId: "w", queues: ["default"], executors: ["noop"], limit: 100, leaseMs: 30_000, now });
-  for (const c of claimed) {
-    if (ids.includes(c.task.id)) await tr.store.completeStep(c.lease, { stepIndex: 0, output: null, paramsPatch: null, continueNext: false, now });
-  }
-}

@@ -36,6 +36,19 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("statement journals stay in memory (temp_store = MEMORY): triggered writes never spill to temp files", async () => {
+    // Every status change fires the task_events trigger, so each write runs in a statement
+    // sub-transaction; with SQLite's default (FILE) its journal went to /var/tmp past 64 KiB.
+    const store = await openSqliteStore(freshPath());
+    try {
+      assert.equal(store.connection.db.pragma("temp_store", { simple: true }), 2);
+      await store.createTasks(makeTasks(500));
+      assert.equal((await store.listTasks({}, { limit: 1 })).total, 500);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a write issued before close is committed, and later calls fail as unavailable", async () => {
     const path = freshPath();
     const store = await openSqliteStore(path);
