@@ -137,10 +137,7 @@ export class PostgresStore implements Store {
     this.connection = connection;
     this.ready = new ReadyNotifier(connection);
     this.limits = new LimitCache(connection);
-    // A few statements of each kind in flight, whatever the callers' concurrency: the rest of
-    // the pool stays free for claims, heartbeats and reads, and waiting calls pile into the
-    // next batch instead of queueing for connections one statement each.
-    const maxInFlight = Math.max(1, Math.min(4, Math.floor(poolSize / 3)));
+    const maxInFlight = batchStatementsInFlight(poolSize);
     this.creations = new StatementBatcher({
       maxInFlight,
       maxBatch: 500,
@@ -156,7 +153,7 @@ export class PostgresStore implements Store {
       maxInFlight,
       maxBatch: 200,
       keyOf: (move) => move.taskId,
-      write: (moves) => writeCompletions(connection, moves),
+      write: (moves) => writeCompletions(connection.keyed, moves),
     });
   }
 
@@ -433,6 +430,15 @@ export class PostgresStore implements Store {
 }
 
 /**
+ * Statements of each batcher in flight at once, whatever the callers' concurrency: the rest of
+ * the pool stays free for claims, heartbeats and reads, and waiting calls pile into the next
+ * batch instead of queueing for connections one statement each.
+ */
+function batchStatementsInFlight(poolSize: number): number {
+  return Math.max(1, Math.min(4, Math.floor(poolSize / 3)));
+}
+
+/**
  * Connects to the PostgreSQL database `url` names (`postgres://…` or `postgresql://…`,
  * optionally `?schema=NAME`), creates the schema when missing and applies pending migrations
  * (once, however many processes start together). Throws StoreUnavailableError when the
@@ -444,7 +450,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     throw new ValidationError([{ path: "poolSize", message: `must be an integer >= 1, got ${poolSize}` }]);
   }
-  const connection = new PostgresConnection(target.url, target.schema, poolSize);
+  const connection = new PostgresConnection(target.url, target.schema, poolSize, batchStatementsInFlight(poolSize));
   try {
     await applyMigrations(connection);
   } catch (err) {
