@@ -14,6 +14,19 @@ const roleEnum = { type: "string", enum: ["admin", "operator", "viewer"] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: "object", properties, required });
 
+// Every field of a task is always sent (null when it has no value), but waitingReason: get only.
+const TASK_PROPERTIES = {
+  id: str, tenant: str, type: str, name: strOrNull, index: strOrNull, indexType: strOrNull, queue: str, priority: int,
+  creator: strOrNull, params: { type: "object" },
+  initialParams: { type: "object", description: "the params the task was dispatched with (a retry keeps them)" }, payload: anyJson, steps: { type: "array", items: ref("Step") },
+  currentStep: int, status: statusEnum, message: strOrNull, progress: int, progressMessage: strOrNull, result: anyJson,
+  runAt: time, timeoutMs: intOrNull, startTimeoutMs: intOrNull, deadlineAt: timeOrNull, retryCount: int,
+  callbacks: { type: "array", items: str }, callbackStatus: strOrNull, callbackMessage: strOrNull, callbackAttempts: int,
+  definitionId: strOrNull, scheduledAt: timeOrNull, cancelRequested: { type: "boolean" }, lockedBy: strOrNull,
+  leaseUntil: timeOrNull, leaseToken: int, createdAt: time, startedAt: timeOrNull, endedAt: timeOrNull, updatedAt: time,
+  executionMs: intOrNull, waitingReason: { ...strOrNull, description: "get only: why a pending task cannot run yet" },
+};
+
 /** The `components.schemas` of the OpenAPI document. */
 export const RESPONSE_SCHEMAS: Record<string, unknown> = {
   Error: obj({
@@ -35,20 +48,7 @@ export const RESPONSE_SCHEMAS: Record<string, unknown> = {
     paramsBefore: { type: "object", description: "the task's params when this step started: initialParams plus the patches of the earlier steps that succeeded, in order" },
     paramsAfter: { type: ["object", "null"], description: "paramsBefore with this step's paramsSet; null while the step has not succeeded" },
   }),
-  Task: obj(
-    {
-      id: str, tenant: str, type: str, name: strOrNull, index: strOrNull, indexType: strOrNull, queue: str, priority: int,
-      creator: strOrNull, params: { type: "object" },
-      initialParams: { type: "object", description: "the params the task was dispatched with (a retry keeps them)" }, payload: anyJson, steps: { type: "array", items: ref("Step") },
-      currentStep: int, status: statusEnum, message: strOrNull, progress: int, progressMessage: strOrNull, result: anyJson,
-      runAt: time, timeoutMs: intOrNull, startTimeoutMs: intOrNull, deadlineAt: timeOrNull, retryCount: int,
-      callbacks: { type: "array", items: str }, callbackStatus: strOrNull, callbackMessage: strOrNull, callbackAttempts: int,
-      definitionId: strOrNull, scheduledAt: timeOrNull, cancelRequested: { type: "boolean" }, lockedBy: strOrNull,
-      leaseUntil: timeOrNull, leaseToken: int, createdAt: time, startedAt: timeOrNull, endedAt: timeOrNull, updatedAt: time,
-      executionMs: intOrNull, waitingReason: { ...strOrNull, description: "get only: why a pending task cannot run yet" },
-    },
-    ["id", "tenant", "type", "status", "steps", "params", "createdAt"],
-  ),
+  Task: obj(TASK_PROPERTIES, Object.keys(TASK_PROPERTIES).filter((name) => name !== "waitingReason")),
   TaskPage: obj({ items: { type: "array", items: ref("Task") }, total: int, totalCapped: { type: "boolean" }, nextCursor: strOrNull }),
   LogEntry: obj({
     id: int, taskId: str, stepIndex: intOrNull, attempt: intOrNull, at: time,

@@ -46,3 +46,17 @@ test("GET a task, the task list and a retry answer each step's params before and
   assert.deepEqual(r.steps.map((s: any) => [s.paramsSet, s.paramsAfter]), [[null, null], [null, null], [null, null]]);
   assert.deepEqual(r.steps[0].paramsBefore, { region: "eu" });
 });
+
+test("a task's JSON carries every field the OpenAPI Task schema marks required, on a fresh and on a list answer", async () => {
+  const { RESPONSE_SCHEMAS } = await import("../../src/http/openapi-components.js");
+  const required = (RESPONSE_SCHEMAS.Task as { required: string[] }).required;
+  const stepRequired = (RESPONSE_SCHEMAS.Step as { required: string[] }).required;
+  const input = makeTask({ tenant: "a", steps: 2, queue: "q-required", now: new Date() });
+  await t.store.createTask(input, "fail");
+  const one = (await t.app.inject({ method: "GET", url: `/api/v1/tasks/${input.id}`, headers: t.bearer(t.tokens.viewerA) })).json();
+  const listed = (await t.app.inject({ method: "GET", url: `/api/v1/tasks?queue=q-required`, headers: t.bearer(t.tokens.viewerA) })).json().items[0];
+  for (const body of [one, listed]) {
+    assert.deepEqual(required.filter((field) => !(field in body)), []);
+    for (const step of body.steps) assert.deepEqual(stepRequired.filter((field) => !(field in step)), []);
+  }
+});

@@ -177,28 +177,6 @@ export interface Definition {
   skippedFires?: SkippedFire[];
 }
 
-/** A page of a task's log: pass `nextAfterId` as `afterId` for more (null: nothing more now). */
-export interface LogPage {
-  items: LogEntry[];
-  nextAfterId: number | null;
-}
-
-export interface NodeInfo {
-  id: string;
-  name: string;
-  host: string;
-  pid: number;
-  version: string;
-  labels: Record<string, string>;
-  queues: string[];
-  executors: string[];
-  capacity: number;
-  inFlight: number;
-  startedAt: string;
-  lastHeartbeatAt: string;
-  state: "alive" | "dead" | "stopped";
-}
-
 export interface Schedule {
   cron?: string;
   timezone?: string;
