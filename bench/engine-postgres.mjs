@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createTaskrail } from "../dist/index.js";
+import { waitForTasksEnded } from "./lib/wait-for-tasks-ended.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -31,14 +32,7 @@ async function scenario(count, stepCount) {
     const cpu0 = process.cpuUsage();
     const start = performance.now();
     const worker = tr.startWorker({ concurrency: 32, claimBatchSize: Number(values["claim-batch"]), prefetch: Number(values.prefetch), pollInterval: 50 });
-    await new Promise((resolve) => {
-      const t = setInterval(() => {
-        if (worker.stats.tasksEnded >= count) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 2);
-    });
+    await waitForTasksEnded(worker, count);
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const counts = await tr.client.countTasksByStatus();

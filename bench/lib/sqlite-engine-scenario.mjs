@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitForTasksEnded } from "./wait-for-tasks-ended.mjs";
 
 const WORKER = { concurrency: 32, claimBatchSize: 32, prefetch: 32, pollInterval: 5 };
 const cpuUs = (usage) => usage.user + usage.system;
@@ -31,14 +32,7 @@ export async function runEngineScenario({ createTaskrail, count, steps, options 
     const runStart = performance.now();
     const runCpu = process.cpuUsage();
     const worker = tr.startWorker(WORKER);
-    await new Promise((resolve) => {
-      const t = setInterval(() => {
-        if (worker.stats.tasksEnded >= count) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 2);
-    });
+    await waitForTasksEnded(worker, count);
     const runSeconds = (performance.now() - runStart) / 1000;
     const runCpuUs = cpuUs(process.cpuUsage(runCpu));
     const counts = await tr.client.countTasksByStatus();

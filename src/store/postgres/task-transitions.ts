@@ -17,7 +17,8 @@ export type Fence = "lease" | "expired";
 
 const FENCES: Record<Fence, string> = {
   lease: `t.lease_token = r.token AND t.status = 'running' AND t.locked_by = r.node AND t.lease_until >= r.now
-    AND t.current_step = r.idx AND t.step_status = 'running'`,
+    AND t.current_step = r.idx
+    AND (SELECT f.status FROM steps f WHERE f.task_id = r.id AND f.idx = r.idx) = 'running'`,
   expired: `t.lease_token = r.token AND t.status = 'running' AND t.locked_by IS NOT DISTINCT FROM r.node
     AND t.lease_until < r.now AND t.current_step = r.idx`,
 };
@@ -55,9 +56,10 @@ const TARGET_COLUMNS = [
  * of the 28 ms of a 128-move batch (16,256 rows filtered). The fence is checked on the locked
  * row outside the probe (OFFSET 0 keeps its conditions out), so that none of them can steer
  * the probe to another index (`status = 'running'` matches tasks_lease_until, which a plan
- * made on a small table walks whole); the step's status is read by a scalar subquery, one
- * primary-key probe, for the same reason. A move whose fence fails holds its task's row lock
- * until the statement commits, and writes nothing.
+ * made on a small table walks whole); the lease fence reads the step's status with a
+ * scalar subquery, a primary-key probe (as EXISTS it was planned as a walk of steps_pkey). A
+ * move whose fence fails holds its task's row lock until the statement commits, and writes
+ * nothing.
  */
 function moveSql(fence: Fence, extra: readonly (readonly [string, string])[], taskSet: string, stepCtes: string): string {
   const columns = [...TARGET_COLUMNS, ...extra];
@@ -72,9 +74,7 @@ WITH r AS (
 ), lk AS (
   SELECT r.* FROM (SELECT * FROM r ORDER BY r.id COLLATE "C") r
   CROSS JOIN LATERAL (
-    SELECT t.lease_token, t.status, t.locked_by, t.lease_until, t.current_step,
-      (SELECT f.status FROM steps f WHERE f.task_id = t.id AND f.idx = r.idx) AS step_status
-    FROM tasks t WHERE t.id = r.id
+    SELECT t.lease_token, t.status, t.locked_by, t.lease_until, t.current_step FROM tasks t WHERE t.id = r.id
     OFFSET 0 FOR UPDATE
   ) t
   WHERE ${FENCES[fence]}
